@@ -1,0 +1,58 @@
+/**
+ * The one validator for what a plugin printed (SPEC §5.2). Anything but exactly one JSON
+ * object of the right shape is a protocol error, described precisely enough that a plugin
+ * author can fix it from the message alone.
+ */
+import type { z } from "zod";
+import { MAX_EVENTS_PER_RESPONSE, type PluginResponse, responseSchema } from "./schema.js";
+
+export type ParsedResponse = { ok: true; response: PluginResponse } | { ok: false; error: string };
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function parseResponse(stdout: Uint8Array): ParsedResponse {
+  let text: string;
+  try {
+    text = utf8.decode(stdout);
+  } catch {
+    return { ok: false, error: "stdout is not valid UTF-8" };
+  }
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: false, error: "no response on stdout (expected one JSON object)" };
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    const hint = trimmed.startsWith("{") ? " (exactly one JSON object, nothing after it)" : "";
+    return { ok: false, error: `stdout is not one JSON object${hint}: ${detail}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const kind = Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`;
+    return { ok: false, error: `response must be a JSON object, got ${kind}` };
+  }
+  return validateResponse(value);
+}
+
+export function validateResponse(value: unknown): ParsedResponse {
+  if (typeof value === "object" && value !== null && "protocol" in value) {
+    const protocol = (value as { protocol: unknown }).protocol;
+    if (protocol !== 1) return { ok: false, error: `response protocol ${JSON.stringify(protocol)} is not 1` };
+  }
+  const result = responseSchema.safeParse(value);
+  if (result.success) return { ok: true, response: result.data };
+  return { ok: false, error: describeIssues(result.error.issues) };
+}
+
+function describeIssues(issues: z.core.$ZodIssue[]): string {
+  const shown = issues.slice(0, 5).map((issue) => {
+    const path = issue.path.map(String).join(".");
+    const message =
+      issue.code === "too_big" && issue.path.join(".") === "events"
+        ? `at most ${MAX_EVENTS_PER_RESPONSE} events per response`
+        : issue.message;
+    return path === "" ? message : `${path}: ${message}`;
+  });
+  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : "";
+  return `invalid response: ${shown.join("; ")}${more}`;
+}
