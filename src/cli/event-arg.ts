@@ -1,0 +1,70 @@
+/**
+ * `--event JSON|@file` (SPEC §13): an event `{type, payload?, dedupe_key?}` given inline or read
+ * from a file. The core fills in event_id, source and timestamp, as it does for routed events.
+ */
+import { readFileSync } from "node:fs";
+import { v7 as uuidv7 } from "uuid";
+import { isoUtc } from "../core/clock.js";
+import { PosternError } from "../core/errors.js";
+import type { RequestEvent } from "../protocol/schema.js";
+
+export interface EventInput {
+  type: string;
+  payload: unknown;
+  dedupe_key: string | null;
+}
+
+export function parseEventArg(arg: string): EventInput {
+  let text = arg;
+  let where = "--event";
+  if (arg.startsWith("@")) {
+    where = arg.slice(1);
+    try {
+      text = readFileSync(where, "utf8");
+    } catch (e) {
+      throw new PosternError("event_unreadable", `cannot read event file ${where}: ${(e as Error).message}`, {
+        exitCode: 2,
+      });
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new PosternError("event_invalid", `${where} is not valid JSON: ${(e as Error).message}`, {
+      exitCode: 2,
+    });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new PosternError(
+      "event_invalid",
+      `${where} must be a JSON object like {"type": "alert", "payload": {...}}`,
+      {
+        exitCode: 2,
+      },
+    );
+  }
+  const v = value as Record<string, unknown>;
+  if (typeof v.type !== "string" || v.type === "") {
+    throw new PosternError("event_invalid", `${where}: "type" must be a non-empty string`, { exitCode: 2 });
+  }
+  if (v.dedupe_key !== undefined && v.dedupe_key !== null && typeof v.dedupe_key !== "string") {
+    throw new PosternError("event_invalid", `${where}: "dedupe_key" must be a string`, { exitCode: 2 });
+  }
+  return {
+    type: v.type,
+    payload: v.payload ?? null,
+    dedupe_key: (v.dedupe_key as string | undefined) ?? null,
+  };
+}
+
+export function cliEvent(input: EventInput, nowMs: number): RequestEvent {
+  return {
+    event_id: uuidv7(),
+    type: input.type,
+    payload: input.payload,
+    source: "cli",
+    timestamp: isoUtc(nowMs),
+    dedupe_key: input.dedupe_key,
+  };
+}

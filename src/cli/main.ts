@@ -1,0 +1,59 @@
+/**
+ * The `postern` command line. Exit codes (SPEC §13): 0 success, 1 failure, 2 usage error.
+ * Expected failures are PosternErrors and print a message for people, never a stack trace.
+ */
+import { Command, CommanderError } from "commander";
+import { PosternError } from "../core/errors.js";
+import { VERSION } from "../version.js";
+import { registerConfigCheck } from "./commands/config-check.js";
+import { registerExec } from "./commands/exec.js";
+import { registerPlugins } from "./commands/plugins.js";
+import { printError, printProblems } from "./output.js";
+
+function buildProgram(): Command {
+  const program = new Command("postern")
+    .description("Postern: a small self-hosted personal integration gateway")
+    .version(VERSION, "-V, --version")
+    .option("-c, --config <path>", "config file (default: $POSTERN_CONFIG, else ./postern.yaml)")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError("(run `postern --help` for usage)");
+  registerConfigCheck(program);
+  registerPlugins(program);
+  registerExec(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  for (const cmd of [...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      if (e.code === "commander.help") return 0;
+      return 2;
+    }
+    if (e instanceof PosternError) {
+      printError(e.message);
+      printProblems(e.problems);
+      return e.exitCode;
+    }
+    throw e;
+  }
+  // Commands report failure by setting process.exitCode (see output.ts `fail`).
+  return typeof process.exitCode === "number" ? process.exitCode : 0;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(
+      `postern: internal error (this is a bug, please report it):\n${e instanceof Error ? e.stack : String(e)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,33 @@
+/** Output helpers shared by CLI commands: JSON for scripts, plain text for people. */
+import { formatProblem, type Problem } from "../core/errors.js";
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLine(text = ""): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function printError(text: string): void {
+  process.stderr.write(`postern: ${text}\n`);
+}
+
+export function printProblems(problems: Problem[]): void {
+  for (const p of problems) process.stderr.write(`  ${formatProblem(p)}\n`);
+}
+
+/** The shape of a problem in `--json` outputs (SPEC §13.1 `config check --json`). */
+export function problemJson(p: Problem): {
+  file: string | null;
+  path: string;
+  line: number | null;
+  message: string;
+} {
+  return { file: p.file, path: p.path, line: p.line, message: p.message };
+}
+
+/** Marks the command as failed (exit 1) without throwing: output already said why. */
+export function markFailed(code = 1): void {
+  process.exitCode = code;
+}

@@ -1,0 +1,115 @@
+/**
+ * Rules that span several keys (SPEC §3). They run on the interpolated data, not on zod's
+ * output, so they still report when other parts of the file are invalid: one run shows every
+ * problem. Each rule looks only at values of the right type and leaves type errors to the schema.
+ */
+import { formatDuration, parseDuration } from "../core/units.js";
+import { formatPath, type KeyPath, type PathProblem } from "./paths.js";
+import { DEFAULTS } from "./schema.js";
+
+type Obj = Record<string, unknown>;
+
+function isObj(value: unknown): value is Obj {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function has(obj: Obj, key: string): boolean {
+  return Object.hasOwn(obj, key) && obj[key] !== undefined;
+}
+
+function entriesOf(value: unknown): [number, Obj][] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, index): [number, Obj][] => (isObj(item) ? [[index, item]] : []));
+}
+
+/** zod drops `__proto__` keys from records silently; refuse them instead of losing data. */
+function protoKeys(node: unknown, path: KeyPath, out: PathProblem[]): void {
+  if (Array.isArray(node)) {
+    node.forEach((item, index) => {
+      protoKeys(item, [...path, index], out);
+    });
+  } else if (isObj(node)) {
+    for (const [key, child] of Object.entries(node)) {
+      if (key === "__proto__")
+        out.push({ path: [...path, key], message: 'the key "__proto__" is not allowed' });
+      else protoKeys(child, [...path, key], out);
+    }
+  }
+}
+
+function retention(root: Obj, out: PathProblem[]): void {
+  const service = isObj(root["service"]) ? root["service"] : {};
+  const read = (key: "dedupe_ttl" | "job_log_retention") => {
+    const raw = has(service, key) ? service[key] : DEFAULTS.service[key];
+    return typeof raw === "string" ? parseDuration(raw) : null;
+  };
+  const ttl = read("dedupe_ttl");
+  const keep = read("job_log_retention");
+  if (ttl === null || keep === null || keep >= ttl) return;
+  // Point at the key the operator wrote; if both are defaults this cannot happen.
+  const key = has(service, "job_log_retention") ? "job_log_retention" : "dedupe_ttl";
+  out.push({
+    path: ["service", key],
+    message: `job_log_retention (${formatDuration(keep)}) must be at least dedupe_ttl (${formatDuration(ttl)}): dedupe needs the job history it keeps`,
+  });
+}
+
+function pluginRef(value: unknown, plugins: Set<string> | null, path: KeyPath, out: PathProblem[]): void {
+  if (plugins === null || typeof value !== "string" || value === "" || plugins.has(value)) return;
+  out.push({ path, message: `unknown plugin "${value}": it is not configured under plugins` });
+}
+
+function endpoints(root: Obj, plugins: Set<string> | null, out: PathProblem[]): void {
+  const webhooks = isObj(root["webhooks"]) ? root["webhooks"] : {};
+  const firstByPath = new Map<string, KeyPath>();
+  for (const [index, endpoint] of entriesOf(webhooks["endpoints"])) {
+    const at: KeyPath = ["webhooks", "endpoints", index];
+    if (!has(endpoint, "secret") && !has(endpoint, "secrets")) {
+      out.push({
+        path: at,
+        message: "missing secret: give `secret`, or `secrets` (a list) to rotate secrets",
+      });
+    } else if (has(endpoint, "secret") && has(endpoint, "secrets")) {
+      out.push({ path: [...at, "secrets"], message: "give either `secret` or `secrets`, not both" });
+    }
+    const path = endpoint["path"];
+    if (typeof path === "string") {
+      const first = firstByPath.get(path);
+      if (first === undefined) firstByPath.set(path, [...at, "path"]);
+      else
+        out.push({
+          path: [...at, "path"],
+          message: `duplicate webhook path "${path}" (also ${formatPath(first)})`,
+        });
+    }
+    pluginRef(endpoint["plugin"], plugins, [...at, "plugin"], out);
+  }
+}
+
+function routes(root: Obj, plugins: Set<string> | null, out: PathProblem[]): void {
+  const seen = new Map<string, number>();
+  for (const [index, route] of entriesOf(root["routes"])) {
+    pluginRef(route["from"], plugins, ["routes", index, "from"], out);
+    pluginRef(route["to"], plugins, ["routes", index, "to"], out);
+    const { from, event_type: type, to } = route;
+    if (typeof from !== "string" || typeof type !== "string" || typeof to !== "string") continue;
+    // Fan-out fires every matching route, so an exact repeat would create each job twice.
+    const key = JSON.stringify([from, type, to]);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, index);
+    else out.push({ path: ["routes", index], message: `duplicate route (same as routes.${first})` });
+  }
+}
+
+export function crossChecks(data: unknown): PathProblem[] {
+  const out: PathProblem[] = [];
+  if (!isObj(data)) return out;
+  protoKeys(data, [], out);
+  retention(data, out);
+  // Without a valid plugins mapping every reference would look unknown: leave that to the schema.
+  const raw = has(data, "plugins") ? data["plugins"] : {};
+  const plugins = isObj(raw) ? new Set(Object.keys(raw)) : null;
+  endpoints(data, plugins, out);
+  routes(data, plugins, out);
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * The resolved configuration the rest of the program uses (SPEC §3).
+ *
+ * Key names are the YAML keys (snake_case) so that a problem's path is also the key path an
+ * operator edits. Durations are milliseconds, sizes are bytes, paths are absolute. Optional
+ * blocks that are absent are `null` rather than missing, so consumers never confuse "not set"
+ * with "forgot to read it".
+ */
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * `schedule.every`. `monthly` stays a calendar rule (one calendar month, clamped to the month's
+ * last day, SPEC §9), because no fixed number of milliseconds means "monthly". Every other form,
+ * including `hourly`, `daily` (24 h) and `weekly` (7 d), is a fixed interval. `text` is the
+ * spelling from the file, for status output.
+ */
+export type Every = { kind: "fixed"; ms: number; text: string } | { kind: "monthly"; text: "monthly" };
+
+/** A wall-clock time of day in `service.timezone`. */
+export interface TimeOfDay {
+  hour: number;
+  minute: number;
+}
+
+/** May cross midnight (`end` before `start`); `start` never equals `end`. */
+export interface PreferredWindow {
+  start: TimeOfDay;
+  end: TimeOfDay;
+}
+
+export interface Schedule {
+  every: Every;
+  /** Width of the jitter range in ms: offsets are drawn from [-jitter/2, +jitter/2]. */
+  jitter: number;
+  preferred_window: PreferredWindow | null;
+}
+
+export interface PluginConfig {
+  enabled: boolean;
+  /** null: the plugin is never polled by the scheduler. */
+  schedule: Schedule | null;
+  /** Passed to the plugin as-is (after interpolation): any JSON values. */
+  config: Record<string, unknown>;
+  env: Record<string, string>;
+  retry: { max_attempts: number; backoff_base: number };
+  timeouts: { poll: number; handle: number; health: number; init: number };
+  circuit_breaker: { threshold: number; reset_after: number };
+  max_outstanding_polls: number;
+}
+
+export interface WebhookEndpoint {
+  path: string;
+  plugin: string;
+  /**
+   * Accepted HMAC secrets, never empty. The file gives either `secret` (one) or `secrets`
+   * (several, to rotate without downtime); both end up here so the listener has one rule:
+   * a signature matching any of them is valid.
+   */
+  secrets: string[];
+  /** As written; HTTP header names are case-insensitive, so compare lower-cased. */
+  signature_header: string;
+  max_body_size: number;
+  event_type: string;
+  dedupe_header: string | null;
+}
+
+export interface ListenAddress {
+  /** Without brackets, also for IPv6 (what `server.listen(port, host)` expects). */
+  host: string;
+  /** 0 means "any free port" (useful for tests). */
+  port: number;
+}
+
+export interface Route {
+  from: string;
+  event_type: string;
+  to: string;
+}
+
+export interface Config {
+  /** Absolute path of the config file this was loaded from. */
+  file: string;
+  service: {
+    name: string;
+    /** Absolute. */
+    state_dir: string;
+    tick_interval: number;
+    log_level: LogLevel;
+    /** "local" (the host's zone) or a valid IANA zone name. */
+    timezone: string;
+    dedupe_ttl: number;
+    job_log_retention: number;
+    shutdown_grace: number;
+    max_route_depth: number;
+  };
+  /** Absolute. */
+  plugins_dir: string;
+  plugins: Record<string, PluginConfig>;
+  webhooks: { listen: ListenAddress; endpoints: WebhookEndpoint[] };
+  /** In file order: fan-out fires in config order (SPEC §8). */
+  routes: Route[];
+}

@@ -1,0 +1,18 @@
+export { discoverPlugins, pluginRegistry, resolvePluginsDir } from "./discover.js";
+export { type PluginJson, pluginsJson, pluginsTable } from "./list-output.js";
+export {
+  MANIFEST_MAX_BYTES,
+  type ManifestResult,
+  manifestJsonSchema,
+  manifestSchema,
+  PROTOCOL_VERSION,
+  parseManifest,
+} from "./manifest.js";
+export {
+  checkEntrypoint,
+  checkPluginDir,
+  type DirCheck,
+  type EntrypointCheck,
+  trustRecheck,
+} from "./trust.js";
+export * from "./types.js";
