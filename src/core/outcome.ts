@@ -17,6 +17,7 @@ export type CoreTermination =
   | { kind: "timeout"; timeoutMs: number }
   | { kind: "stdout_cap"; capBytes: number }
   | { kind: "refused"; reason: string }
+  | { kind: "aborted" }
   | { kind: "spawn_error"; code: string; message: string };
 
 export interface Observation {
@@ -52,6 +53,8 @@ export function classifyOutcome(o: Observation): Outcome {
     return failure(`${what}: ${t.message}`, retryable, null);
   }
   if (t?.kind === "refused") return failure(`plugin refused at spawn: ${t.reason}`, false, null);
+  // The caller re-queues an aborted attempt without consuming it; this is only its description.
+  if (t?.kind === "aborted") return failure("stopped by the core during shutdown", true, null);
   if (t?.kind === "timeout") {
     return {
       status: "timed_out",

@@ -57,6 +57,8 @@ export interface RunOptions {
   /** Re-runs the trust checks at spawn time; returns a refusal reason or null. */
   recheckTrust?: () => string | null;
   onSpawn?: (info: SpawnInfo) => void;
+  /** Aborting kills the process group at once (shutdown after the grace period). */
+  abort?: AbortSignal;
 }
 
 export interface RunResult {
@@ -75,6 +77,8 @@ export interface RunResult {
   stderrBytesTotal: number;
   /** First bytes of stdout, only when the outcome is a protocol error. */
   stdout: string | null;
+  /** True when the attempt was cut short by `abort`: it did not really happen. */
+  aborted: boolean;
   /** Peak bytes held in memory per stream, so tests can assert the bound. */
   peakBuffered: { stdout: number; stderr: number };
 }
@@ -104,6 +108,7 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
     let exit: { code: number | null; signal: string | null } | null = null;
     let openStreams = 2;
     let settled = false;
+    let abortListener: (() => void) | null = null;
     const timers = new Set<NodeJS.Timeout>();
     const after = (ms: number, fn: () => void) => {
       const t = setTimeout(() => {
@@ -125,6 +130,7 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
       if (settled) return;
       settled = true;
       for (const t of timers) clearTimeout(t);
+      if (abortListener) opts.abort?.removeEventListener("abort", abortListener);
       // Whatever the plugin left behind in its group (a daemonised helper, a grandchild
       // holding a pipe) dies with the attempt: one process per job, nothing outlives it.
       if (pid !== null) signalGroup(pid, "SIGKILL");
@@ -149,6 +155,7 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
         exitCode: exit?.code ?? null,
         signal: exit?.signal ?? null,
         timedOut: termination?.kind === "timeout",
+        aborted: termination?.kind === "aborted",
         pid,
         startedAt,
         completedAt,
@@ -179,6 +186,14 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
     });
 
     if (pid === null) return;
+    abortListener = () => {
+      if (exit !== null) return;
+      termination ??= { kind: "aborted" };
+      signalGroup(pid, "SIGKILL");
+    };
+    if (opts.abort?.aborted) abortListener();
+    else opts.abort?.addEventListener("abort", abortListener, { once: true });
+
     opts.onSpawn?.({ pid, pgid: pid, startTime: processStartTime(pid) });
 
     child.stdout.on("data", (chunk: Buffer) => {
@@ -229,6 +244,7 @@ function earlyResult(
     exitCode: null,
     signal: null,
     timedOut: false,
+    aborted: false,
     pid: null,
     startedAt,
     completedAt,

@@ -267,3 +267,35 @@ after(() => {
   const left = leftovers(spawnedGroups);
   assert.deepEqual(left, [], `processes left behind: ${JSON.stringify(left)}`);
 });
+
+describe("runner: abort (shutdown after the grace period)", () => {
+  it("kills the group at once and reports the attempt as aborted", async () => {
+    const controller = new AbortController();
+    const jobId = uuidv7();
+    const pending = runPlugin({
+      plugin: fixture("hang"),
+      command: "poll",
+      request: buildRequest({
+        jobId,
+        command: "poll",
+        attempt: 1,
+        config: {},
+        state: {},
+        nowMs: 0,
+        timeoutMs: 60_000,
+      }),
+      timeoutMs: 60_000,
+      env: pluginEnvironment(process.env, { plugin: "hang", command: "poll", jobId }, {}),
+      limits: { killGraceMs: 300, streamLingerMs: 300 },
+      abort: controller.signal,
+      onSpawn: (info) => {
+        spawnedGroups.add(info.pgid);
+        controller.abort();
+      },
+    });
+    const r = await pending;
+    assert.equal(r.aborted, true);
+    assert.equal(r.timedOut, false);
+    assert.ok(r.durationMs < 5000);
+  });
+});

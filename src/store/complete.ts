@@ -1,0 +1,125 @@
+/**
+ * Atomic completion (SPEC §6.5): everything a finished attempt changes is written in ONE
+ * transaction. A crash before the commit means the attempt never happened; after it, all of
+ * it did. Nothing is decided here: the plan (core/completion.ts) already did that, except
+ * dedupe of the new jobs, which needs the database.
+ */
+import { isoUtc } from "../core/clock.js";
+import type { CompletionPlan, JobAfterAttempt, PlannedJob } from "../core/completion.js";
+import { PosternError } from "../core/errors.js";
+import { type StoreContext, writeTx } from "./context.js";
+import type { EventRoute } from "./types.js";
+
+export interface CommittedDedupeHit {
+  event_id: string;
+  plugin: string;
+  command: string;
+  dedupe_key: string;
+  duplicate_of: string;
+}
+
+export interface CommitResult {
+  status: JobAfterAttempt;
+  /** The downstream jobs created, in FIFO order. */
+  newJobIds: string[];
+  /** Route jobs not created because an identical one already succeeded (log them at INFO). */
+  dedupeHits: CommittedDedupeHit[];
+}
+
+/** The attempt a plan belongs to: the job row must still be running exactly this attempt. */
+export interface AttemptOwner {
+  id: string;
+  plugin: string;
+  command: string;
+  attempt: number;
+}
+
+export function commitAttempt(
+  ctx: StoreContext,
+  job: AttemptOwner,
+  plan: CompletionPlan,
+  opts: { dedupeTtlMs: number },
+): CommitResult {
+  if (plan.job.id !== job.id || plan.attempt.attempt !== job.attempt) {
+    throw new PosternError("plan_mismatch", `completion plan is for ${plan.job.id}, not job ${job.id}`);
+  }
+  return writeTx(ctx, () => {
+    const now = ctx.clock.now();
+    const nowIso = isoUtc(now);
+    const finished = ctx.jobs.finish({
+      id: job.id,
+      expected_attempt: job.attempt,
+      status: plan.job.status,
+      attempt: plan.job.attempt,
+      completed_at: plan.job.completed_at,
+      next_retry_at: plan.job.next_retry_at,
+      last_error: plan.job.last_error,
+    });
+    if (!finished) throw notRunning(ctx, job);
+
+    ctx.attempts.insert({ ...plan.attempt, job_id: job.id, plugin: job.plugin, command: job.command });
+    if (plan.state !== null) ctx.state.put(plan.state.plugin, plan.state.serialized, nowIso);
+
+    const result: CommitResult = { status: plan.job.status, newJobIds: [], dedupeHits: [] };
+    const planned = new Map(plan.newJobs.map((j) => [j.id, j]));
+    const since = isoUtc(now - opts.dedupeTtlMs);
+    plan.events.forEach((ev, position) => {
+      const routes: EventRoute[] = ev.routes.map((route) => {
+        const newJob = route.job_id === null ? undefined : planned.get(route.job_id);
+        if (newJob === undefined) return { ...route, job_id: null, duplicate_of: null };
+        const duplicateOf = ctx.dedupe.check(newJob.plugin, newJob.command, newJob.dedupe_key, since);
+        if (duplicateOf !== null) {
+          result.dedupeHits.push(dedupeHit(ev.event_id, newJob, duplicateOf));
+          return { to: route.to, job_id: null, duplicate_of: duplicateOf, dropped: null };
+        }
+        insertPlannedJob(ctx, newJob);
+        result.newJobIds.push(newJob.id);
+        return { to: route.to, job_id: newJob.id, duplicate_of: null, dropped: null };
+      });
+      ctx.events.insert(job.id, position, ev, routes);
+    });
+
+    ctx.breakers.apply(plan.breaker.plugin, plan.breaker.command, plan.breaker.change, nowIso);
+    return result;
+  });
+}
+
+function insertPlannedJob(ctx: StoreContext, j: PlannedJob): void {
+  ctx.jobs.insert({
+    id: j.id,
+    plugin: j.plugin,
+    command: j.command,
+    payload: JSON.stringify(j.payload),
+    max_attempts: j.max_attempts,
+    submitted_by: j.submitted_by,
+    dedupe_key: j.dedupe_key,
+    created_at: j.created_at,
+    parent_job_id: j.parent_job_id,
+    source_event_id: j.source_event_id,
+    route_depth: j.route_depth,
+  });
+}
+
+function dedupeHit(eventId: string, j: PlannedJob, duplicateOf: string): CommittedDedupeHit {
+  return {
+    event_id: eventId,
+    plugin: j.plugin,
+    command: j.command,
+    dedupe_key: j.dedupe_key ?? "",
+    duplicate_of: duplicateOf,
+  };
+}
+
+function notRunning(ctx: StoreContext, job: AttemptOwner): PosternError {
+  const current = ctx.jobs.byId(job.id);
+  const now =
+    current === null
+      ? "gone"
+      : current.status === "running"
+        ? `running attempt ${current.attempt}`
+        : `${current.status} (attempt ${current.attempt})`;
+  return new PosternError(
+    "job_not_running",
+    `job ${job.id} attempt ${job.attempt} is no longer running (now ${now}); its result was not recorded`,
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * Opening the database (SPEC §1, §11): WAL verified, durable commits, schema migrated, and a
+ * write probe, so a state directory that cannot work fails at start with a clear message
+ * instead of at the first webhook.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { v7 as uuidv7 } from "uuid";
+import type { Clock } from "../core/clock.js";
+import { isoUtc } from "../core/clock.js";
+import { PosternError } from "../core/errors.js";
+import { createContext } from "./context.js";
+import { checkNotNewer, LATEST_VERSION, migrate } from "./migrations.js";
+import { Store } from "./store.js";
+
+export const DB_FILE = "postern.db";
+
+export interface OpenOptions {
+  clock: Clock;
+  /** For CLI reads: never creates, migrates or writes. */
+  readonly?: boolean;
+  /** Job and event ids; UUIDv7 unless a test injects its own. */
+  newId?: () => string;
+}
+
+export function openStore(stateDir: string, opts: OpenOptions): Store {
+  const file = path.join(stateDir, DB_FILE);
+  const readonly = opts.readonly === true;
+  const db = connect(stateDir, file, readonly);
+  try {
+    // A rollback journal would block readers (the CLI) while the daemon writes.
+    if (!readonly) db.pragma("journal_mode = WAL");
+    verifyWal(db, file);
+    db.pragma("busy_timeout = 5000");
+    // FULL fsyncs the WAL at every commit. The webhook answers 202 and the CLI prints a job id
+    // only after commit, so a job they acknowledged must survive a power loss; NORMAL could
+    // lose the last commits. The cost is one fsync per commit, fine at this scale.
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+
+    const version = checkNotNewer(db, file);
+    if (readonly) {
+      if (version < LATEST_VERSION) {
+        throw new PosternError(
+          "db_needs_migration",
+          `${file} has schema version ${version}, this Postern needs ${LATEST_VERSION}; ` +
+            "start the daemon (or run a write command) once to migrate it",
+        );
+      }
+    } else {
+      writable(file, () => {
+        migrate(db, file);
+        db.prepare(
+          "INSERT INTO meta (key, value) VALUES ('last_open_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        ).run(isoUtc(opts.clock.now()));
+      });
+    }
+    return new Store(createContext(db, file, opts.clock, opts.newId ?? (() => uuidv7())), readonly);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function connect(stateDir: string, file: string, readonly: boolean): Database.Database {
+  try {
+    if (readonly) return new Database(file, { readonly: true, fileMustExist: true });
+    mkdirSync(stateDir, { recursive: true });
+    return new Database(file);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    if (readonly && (e as { code?: string }).code === "SQLITE_CANTOPEN") {
+      throw new PosternError("db_missing", `cannot open ${file}: ${detail} (has the daemon ever started?)`);
+    }
+    throw new PosternError(
+      "db_open_failed",
+      `cannot open the database ${file}: ${detail}; check that ${stateDir} exists (or can be created) and is writable`,
+    );
+  }
+}
+
+/** WAL silently stays off on some file systems (NFS, some FUSE mounts): read it back. */
+export function verifyWal(db: Database.Database, file: string): void {
+  const mode = String(db.pragma("journal_mode", { simple: true })).toLowerCase();
+  if (mode !== "wal") {
+    throw new PosternError(
+      "wal_unavailable",
+      `SQLite WAL mode could not be enabled for ${file} (journal_mode is "${mode}"); ` +
+        "put service.state_dir on a local, writable disk (not a network or FUSE file system)",
+    );
+  }
+}
+
+/** The migration and the probe are the first writes: name the likely cause if they fail. */
+function writable(file: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PosternError) throw e;
+    const detail = e instanceof Error ? e.message : String(e);
+    throw new PosternError(
+      "db_not_writable",
+      `cannot write to ${file}: ${detail}; check the permissions and free space of its directory`,
+    );
+  }
+}

@@ -1,0 +1,90 @@
+/** Submitting work (SPEC §6.6): dedupe check and insert in one write transaction. */
+import { isoUtc } from "../core/clock.js";
+import { PosternError } from "../core/errors.js";
+import { type StoreContext, writeTx } from "./context.js";
+import type { NewJobRow } from "./jobs.js";
+import { type Job, type SubmittedBy, toJob } from "./types.js";
+
+export interface EnqueueInput {
+  plugin: string;
+  command: string;
+  payload: unknown;
+  submittedBy: SubmittedBy;
+  dedupeKey?: string | null;
+  maxAttempts: number;
+  parentJobId?: string | null;
+  sourceEventId?: string | null;
+  routeDepth?: number;
+}
+
+export type EnqueueResult = { job: Job } | { duplicateOf: string };
+
+export function enqueueJob(
+  ctx: StoreContext,
+  input: EnqueueInput,
+  opts: { dedupeTtlMs: number },
+): EnqueueResult {
+  const payload = serializePayload(input.payload);
+  return writeTx(ctx, () => {
+    const now = ctx.clock.now();
+    const key = input.dedupeKey ?? null;
+    const duplicateOf = ctx.dedupe.check(input.plugin, input.command, key, isoUtc(now - opts.dedupeTtlMs));
+    if (duplicateOf !== null) return { duplicateOf };
+    return { job: toJob(ctx.jobs.insert(newJobRow(ctx, input, payload, isoUtc(now)))) };
+  });
+}
+
+function newJobRow(ctx: StoreContext, input: EnqueueInput, payload: string, nowIso: string): NewJobRow {
+  return {
+    id: ctx.newId(),
+    plugin: input.plugin,
+    command: input.command,
+    payload,
+    max_attempts: input.maxAttempts,
+    submitted_by: input.submittedBy,
+    dedupe_key: input.dedupeKey ?? null,
+    created_at: nowIso,
+    parent_job_id: input.parentJobId ?? null,
+    source_event_id: input.sourceEventId ?? null,
+    route_depth: input.routeDepth ?? 0,
+  };
+}
+
+export function serializePayload(payload: unknown): string {
+  const text = JSON.stringify(payload ?? null);
+  if (text === undefined) throw new PosternError("bad_payload", "job payload is not JSON-serializable");
+  return text;
+}
+
+/**
+ * `jobs retry`: the dead job stays as it is (its history is the point) and a new job repeats
+ * its work. The operator asked explicitly, so dedupe does not block it; the key is kept so the
+ * retry itself blocks later duplicates once it succeeds.
+ */
+export function retryDeadJob(ctx: StoreContext, id: string, opts: { maxAttempts?: number } = {}): Job {
+  return writeTx(ctx, () => {
+    const dead = ctx.jobs.byId(id);
+    if (dead === null) throw jobNotFound(id);
+    if (dead.status !== "dead") {
+      throw new PosternError("job_not_dead", `job ${id} is ${dead.status}; only a dead job can be retried`);
+    }
+    const row = ctx.jobs.insert({
+      id: ctx.newId(),
+      plugin: dead.plugin,
+      command: dead.command,
+      payload: dead.payload,
+      max_attempts: opts.maxAttempts ?? dead.max_attempts,
+      submitted_by: "cli",
+      dedupe_key: dead.dedupe_key,
+      created_at: isoUtc(ctx.clock.now()),
+      parent_job_id: dead.id,
+      source_event_id: dead.source_event_id,
+      route_depth: dead.route_depth,
+    });
+    return toJob(row);
+  });
+}
+
+export function jobNotFound(id: string): PosternError {
+  return new PosternError("job_not_found", `no job with id ${id}`);
+}

@@ -1,0 +1,173 @@
+/**
+ * The durable store: one SQLite connection and everything the daemon and the CLI do with it.
+ * Each method is one transaction (or one read); the logic lives in the per-concern modules.
+ */
+import { isoUtc } from "../core/clock.js";
+import type { CompletionPlan } from "../core/completion.js";
+import { PosternError } from "../core/errors.js";
+import { applyStateChange, type JsonObject } from "../core/state.js";
+import type { BreakerRow } from "./breakers.js";
+import { type AttemptOwner, type CommitResult, commitAttempt } from "./complete.js";
+import { type StoreContext, writeTx } from "./context.js";
+import { type EnqueueInput, type EnqueueResult, enqueueJob, retryDeadJob } from "./enqueue.js";
+import { cancelJob, type KilledJob, markDeadForPlugins, requeueWithoutAttempt } from "./lifecycle.js";
+import { Queries, type QueueStats } from "./queries.js";
+import { type RecoveredJob, recoverOrphans } from "./recovery.js";
+import { Retention } from "./retention.js";
+import {
+  type AttemptLogEntry,
+  type ClaimedJob,
+  type Job,
+  type JobDetail,
+  type JobStatus,
+  toClaimedJob,
+} from "./types.js";
+
+export class Store {
+  private readonly queries: Queries;
+  private readonly retention: Retention;
+
+  constructor(
+    private readonly ctx: StoreContext,
+    readonly readonly: boolean,
+  ) {
+    this.queries = new Queries(ctx.db, ctx);
+    this.retention = new Retention(ctx.db);
+  }
+
+  /** Absolute path of the database file. */
+  get file(): string {
+    return this.ctx.file;
+  }
+
+  close(): void {
+    if (this.ctx.db.open) this.ctx.db.close();
+  }
+
+  // --- submitting and running work -------------------------------------------------------
+
+  enqueueJob(input: EnqueueInput, opts: { dedupeTtlMs: number }): EnqueueResult {
+    return enqueueJob(this.ctx, input, opts);
+  }
+
+  /**
+   * The oldest ready job, marked running. Jobs of `excludePlugins` (unhealthy: init failed)
+   * are skipped and keep their place: they wait, they are not lost (SPEC §4.4).
+   */
+  claimNextReadyJob(nowMs: number, opts: { excludePlugins?: Iterable<string> } = {}): ClaimedJob | null {
+    const row = this.ctx.jobs.claimNext(isoUtc(nowMs), [...(opts.excludePlugins ?? [])]);
+    return row === null ? null : toClaimedJob(row);
+  }
+
+  /** Remembers the attempt's process group so recovery can kill it after a core crash. */
+  recordSpawn(jobId: string, pgid: number, startTime: string | null): void {
+    if (!this.ctx.jobs.recordSpawn(jobId, pgid, startTime)) {
+      throw new PosternError("job_not_running", `job ${jobId} is not running; spawn not recorded`);
+    }
+  }
+
+  commitAttempt(job: AttemptOwner, plan: CompletionPlan, opts: { dedupeTtlMs: number }): CommitResult {
+    return commitAttempt(this.ctx, job, plan, opts);
+  }
+
+  requeueWithoutAttempt(jobId: string): Job {
+    return requeueWithoutAttempt(this.ctx, jobId);
+  }
+
+  recoverOrphans(
+    nowMs: number,
+    isSameProcess: (pgid: number, startTime: string) => boolean,
+    kill: (pgid: number) => void,
+  ): RecoveredJob[] {
+    return recoverOrphans(this.ctx, nowMs, isSameProcess, kill);
+  }
+
+  markDeadForPlugins(reasonByPlugin: ReadonlyMap<string, string>): KilledJob[] {
+    return markDeadForPlugins(this.ctx, reasonByPlugin);
+  }
+
+  // --- operator commands -----------------------------------------------------------------
+
+  cancelJob(id: string): Job {
+    return cancelJob(this.ctx, id);
+  }
+
+  retryDeadJob(id: string, opts: { maxAttempts?: number } = {}): Job {
+    return retryDeadJob(this.ctx, id, opts);
+  }
+
+  getState(plugin: string): JsonObject {
+    return this.ctx.state.get(plugin);
+  }
+
+  /** `state set`: replaces the whole state; the 1 MB limit applies as to any plugin write. */
+  setState(plugin: string, state: unknown): void {
+    if (typeof state !== "object" || state === null || Array.isArray(state)) {
+      throw new PosternError("bad_state", "plugin state must be a JSON object");
+    }
+    const change = applyStateChange({}, state as JsonObject, true);
+    if (!change.ok) throw new PosternError("state_too_large", change.error.replace(/;.*$/, ""));
+    writeTx(this.ctx, () => this.ctx.state.put(plugin, change.serialized, isoUtc(this.ctx.clock.now())));
+  }
+
+  breakers(plugin?: string): BreakerRow[] {
+    return this.ctx.breakers.list(plugin);
+  }
+
+  /** `postern reset`: closes the plugin's circuits (or one command's); returns how many. */
+  resetBreaker(plugin: string, command?: string): number {
+    return writeTx(this.ctx, () => this.ctx.breakers.close(plugin, command, isoUtc(this.ctx.clock.now())));
+  }
+
+  pruneTerminal(olderThanMs: number, batchSize: number): { deleted: number; batches: number } {
+    return this.retention.pruneTerminal(olderThanMs, batchSize);
+  }
+
+  // --- read models -----------------------------------------------------------------------
+
+  getJob(id: string): Job | null {
+    return this.queries.getJob(id);
+  }
+
+  listJobs(opts: { plugin?: string; status?: JobStatus; limit: number }): Job[] {
+    return this.queries.listJobs(opts);
+  }
+
+  listQueue(): Job[] {
+    return this.queries.listQueue();
+  }
+
+  jobDetail(id: string): JobDetail | null {
+    return this.queries.jobDetail(id);
+  }
+
+  recentAttempts(opts: { plugin?: string; sinceSeq?: number; limit: number }): AttemptLogEntry[] {
+    return this.queries.recentAttempts(opts);
+  }
+
+  queueStats(nowMs: number): QueueStats {
+    return this.queries.queueStats(nowMs);
+  }
+
+  /** When the earliest waiting retry becomes ready (epoch ms), or null: the dispatcher's timer. */
+  nextRetryAt(): number | null {
+    return this.queries.nextRetryAt();
+  }
+
+  dedupeHits(plugin: string): number {
+    return this.ctx.dedupe.hits(plugin);
+  }
+
+  /** Every plugin's dedupe hits, for /metrics. */
+  allDedupeHits(): Record<string, number> {
+    return this.ctx.dedupe.allHits();
+  }
+
+  countOutstandingPolls(plugin: string): number {
+    return this.queries.countOutstandingPolls(plugin);
+  }
+
+  dataVersion(): number {
+    return this.queries.dataVersion();
+  }
+}
