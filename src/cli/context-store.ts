@@ -1,9 +1,16 @@
-/** Read-side helpers for commands that look at the database when there is one. */
+/**
+ * How CLI commands reach the database. Reads open it read-only and never create it: before the
+ * daemon (or a write command) first ran there is nothing to read, which is an empty result,
+ * not an error. Writes open it read-write. Either way the connection closes with the command,
+ * so the CLI never holds a lock or a WAL snapshot beside the daemon.
+ */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULTS } from "../config/schema.js";
 import type { Config } from "../config/types.js";
+import { systemClock } from "../core/clock.js";
 import { parseDuration } from "../core/units.js";
+import { DB_FILE, openStore, type Store } from "../store/index.js";
 
 const d = (text: string) => parseDuration(text) as number;
 
@@ -16,11 +23,39 @@ export const DEFAULT_PLUGIN_TIMEOUTS = {
 };
 
 export function databaseFile(config: Config): string {
-  return join(config.service.state_dir, "postern.db");
+  return join(config.service.state_dir, DB_FILE);
+}
+
+export function hasDatabase(config: Config): boolean {
+  return existsSync(databaseFile(config));
+}
+
+/** Runs `fn` on a read-only store, or returns `empty()` when there is no database yet. */
+export function withReadStore<T>(config: Config, empty: () => T, fn: (store: Store) => T): T {
+  if (!hasDatabase(config)) return empty();
+  const store = openStore(config.service.state_dir, { clock: systemClock, readonly: true });
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** Runs `fn` on a read-write store (created and migrated if needed). */
+export function withWriteStore<T>(config: Config, fn: (store: Store) => T): T {
+  const store = openStore(config.service.state_dir, { clock: systemClock });
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
 }
 
 /** The plugin's current state, or {} when no database exists yet (nothing ever ran). */
-export function readPluginState(config: Config, _plugin: string): Record<string, unknown> {
-  if (!existsSync(databaseFile(config))) return {};
-  return {};
+export function readPluginState(config: Config, plugin: string): Record<string, unknown> {
+  return withReadStore(
+    config,
+    () => ({}),
+    (store) => store.getState(plugin),
+  );
 }

@@ -7,7 +7,13 @@ import { PosternError } from "../core/errors.js";
 import { VERSION } from "../version.js";
 import { registerConfigCheck } from "./commands/config-check.js";
 import { registerExec } from "./commands/exec.js";
+import { registerJobs } from "./commands/jobs.js";
+import { registerLogs } from "./commands/logs.js";
 import { registerPlugins } from "./commands/plugins.js";
+import { registerQueue } from "./commands/queue.js";
+import { registerRun } from "./commands/run.js";
+import { registerStart } from "./commands/start.js";
+import { registerState } from "./commands/state.js";
 import { printError, printProblems } from "./output.js";
 
 function buildProgram(): Command {
@@ -18,9 +24,15 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError("(run `postern --help` for usage)");
+  registerStart(program);
   registerConfigCheck(program);
   registerPlugins(program);
   registerExec(program);
+  registerRun(program);
+  registerQueue(program);
+  registerJobs(program);
+  registerState(program);
+  registerLogs(program);
   return program;
 }
 

@@ -92,7 +92,7 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
   const refusal = opts.recheckTrust?.() ?? null;
   if (refusal !== null) {
     return Promise.resolve(
-      earlyResult(
+      notStartedResult(
         { kind: "refused", reason: refusal },
         startedAt,
         clock.now(),
@@ -233,7 +233,8 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
   });
 }
 
-function earlyResult(
+/** The result of an attempt that never started a process (refused, or no runtime for it). */
+export function notStartedResult(
   termination: CoreTermination,
   startedAt: number,
   completedAt: number,

@@ -6,6 +6,7 @@ import { isoUtc } from "../core/clock.js";
 import type { CompletionPlan } from "../core/completion.js";
 import { PosternError } from "../core/errors.js";
 import { applyStateChange, type JsonObject } from "../core/state.js";
+import { type Audit, auditDatabase } from "./audit.js";
 import type { BreakerRow } from "./breakers.js";
 import { type AttemptOwner, type CommitResult, commitAttempt } from "./complete.js";
 import { type StoreContext, writeTx } from "./context.js";
@@ -38,6 +39,11 @@ export class Store {
   /** Absolute path of the database file. */
   get file(): string {
     return this.ctx.file;
+  }
+
+  /** Integrity check plus every job and event (crash test, manual checks; not a hot path). */
+  audit(): Audit {
+    return auditDatabase(this.ctx.db);
   }
 
   close(): void {

@@ -1,0 +1,76 @@
+/** `postern start`: run the daemon in the foreground until SIGTERM/SIGINT. */
+import type { Command } from "commander";
+import { PosternError } from "../../core/errors.js";
+import { Daemon } from "../../daemon/daemon.js";
+import { createLogger, type LogFormat } from "../../log/logger.js";
+import { configPath } from "../context.js";
+
+interface StartOptions {
+  logFormat?: string;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command("start")
+    .description("run the daemon in the foreground (logs: JSON lines on stdout)")
+    .option("--log-format <format>", "json (default) or pretty (for a person at a terminal)", "json")
+    .action(async (opts: StartOptions, cmd: Command) => {
+      const format = opts.logFormat;
+      if (format !== "json" && format !== "pretty") {
+        throw new PosternError("usage", `--log-format must be json or pretty, not "${format}"`, {
+          exitCode: 2,
+        });
+      }
+      const file = configPath(cmd.optsWithGlobals());
+      const killGraceMs = numberFromEnv("POSTERN_KILL_GRACE_MS");
+      const daemon = new Daemon({
+        configFile: file,
+        env: process.env,
+        createLog: (level) => createLogger({ level, format: format as LogFormat }),
+        runLimits: killGraceMs === null ? {} : { killGraceMs },
+      });
+      await runUntilSignalled(daemon);
+    });
+}
+
+/** Test and tuning knob for the SIGTERM → SIGKILL grace of a timed-out plugin (default 5 s). */
+function numberFromEnv(name: string): number | null {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw new PosternError("usage", `${name} must be a whole number of milliseconds`);
+  return n;
+}
+
+/**
+ * Signal handlers go in before the daemon starts, so a SIGTERM that arrives while it starts
+ * (or right after its "started" line) still gets the graceful, two-stage shutdown.
+ */
+async function runUntilSignalled(daemon: Daemon): Promise<void> {
+  let signals = 0;
+  let stopRequested: (signal: NodeJS.Signals) => void = () => {};
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    stopRequested = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      process.stderr.write(
+        `postern: second ${signal}: exiting now; the next start recovers the job in flight\n`,
+      );
+      process.exit(1);
+    }
+    stopRequested(signal);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  // Nothing else may hold the event loop while idle (timers are unref'd): this does.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  try {
+    await daemon.start();
+    await daemon.stop(await stopSignal);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The daemon's lifecycle (SPEC §11): config → lock (before the database is touched) →
+ * database (WAL verified) → jobs of removed/disabled plugins dead → orphans recovered →
+ * dispatcher. Two-stage shutdown on SIGTERM/SIGINT: stop taking work, let the job in flight
+ * finish within shutdown_grace, else kill it and re-queue it without consuming an attempt;
+ * a second signal exits at once (the next start's recovery covers it).
+ */
+import { v7 as uuidv7 } from "uuid";
+import { type Clock, type Random, systemClock, systemRandom } from "../core/clock.js";
+import { PosternError } from "../core/errors.js";
+import { Dispatcher } from "../dispatcher/dispatcher.js";
+import type { Logger, LogLevel } from "../log/logger.js";
+import type { RunLimits } from "../runner/run.js";
+import type { EnqueueInput, EnqueueResult } from "../store/index.js";
+import { type ClaimedJob, openStore, type Store } from "../store/index.js";
+import { executeJob } from "./execute.js";
+import { acquireInstanceLock, type InstanceLock } from "./lock.js";
+import { recoverOrphanedJobs } from "./recovery.js";
+import { loadRuntime, pluginUnavailableReason, type Runtime } from "./runtime.js";
+
+export interface DaemonOptions {
+  configFile: string;
+  env: Record<string, string | undefined>;
+  /** Called once the config's log_level is known. */
+  createLog: (level: LogLevel) => Logger;
+  clock?: Clock;
+  random?: Random;
+  runLimits?: Partial<RunLimits>;
+  /** How often to look for jobs enqueued by another process (the CLI). */
+  externalCheckIntervalMs?: number;
+}
+
+export class Daemon {
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private baseLog!: Logger;
+  private log!: Logger;
+  private runtime!: Runtime;
+  private lock: InstanceLock | null = null;
+  private store: Store | null = null;
+  private dispatcher: Dispatcher<ClaimedJob> | null = null;
+  private readonly abortInFlight = new AbortController();
+  private stopping: Promise<void> | null = null;
+  private lastDataVersion = -1;
+  readonly startedAt: number;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.random = opts.random ?? systemRandom;
+    this.startedAt = this.clock.now();
+  }
+
+  async start(): Promise<void> {
+    this.runtime = loadRuntime(this.opts.configFile, this.opts.env);
+    const { config } = this.runtime;
+    this.baseLog = this.opts.createLog(config.service.log_level);
+    this.log = this.baseLog.child({ component: "daemon" });
+    this.lock = acquireInstanceLock(config.service.state_dir);
+    try {
+      this.store = openStore(config.service.state_dir, { clock: this.clock });
+    } catch (e) {
+      this.lock.release();
+      this.lock = null;
+      throw e;
+    }
+    const store = this.store;
+    // Recover first: an orphan of a removed plugin is then re-queued and killed below, without
+    // spending an attempt on a plugin that cannot run.
+    await recoverOrphanedJobs(store, this.clock.now(), this.log);
+    this.killJobsOfUnavailablePlugins(store);
+    this.lastDataVersion = store.dataVersion();
+
+    this.dispatcher = new Dispatcher<ClaimedJob>({
+      clock: this.clock,
+      claimNext: (now) => store.claimNextReadyJob(now),
+      execute: (job) =>
+        executeJob(
+          {
+            store,
+            clock: this.clock,
+            random: this.random,
+            log: this.baseLog,
+            env: this.opts.env,
+            runLimits: this.opts.runLimits ?? {},
+            newId: uuidv7,
+            abort: this.abortInFlight.signal,
+            runtime: () => this.runtime,
+          },
+          job,
+        ),
+      nextReadyAt: () => store.nextRetryAt(),
+      externalChangeCheck: () => {
+        const version = store.dataVersion();
+        const changed = version !== this.lastDataVersion;
+        this.lastDataVersion = version;
+        return changed;
+      },
+      externalCheckIntervalMs: this.opts.externalCheckIntervalMs ?? 500,
+      onError: (e) => this.log.error({ err: describe(e) }, `dispatcher error: ${describe(e)}`),
+    });
+    this.dispatcher.start();
+    const plugins = [...this.runtime.enabledPlugins].join(", ") || "none";
+    this.log.info(
+      {
+        pid: process.pid,
+        config: config.file,
+        state_dir: config.service.state_dir,
+        plugins: [...this.runtime.enabledPlugins],
+      },
+      `${config.service.name} started (pid ${process.pid}); plugins: ${plugins}`,
+    );
+  }
+
+  /** For in-process producers (webhooks, scheduler): enqueue and wake at once. */
+  submit(input: EnqueueInput): EnqueueResult {
+    if (!this.store) throw new PosternError("not_started", "daemon not started");
+    const result = this.store.enqueueJob(input, { dedupeTtlMs: this.runtime.config.service.dedupe_ttl });
+    if ("job" in result) this.dispatcher?.wake();
+    return result;
+  }
+
+  /** Resolves once the dispatcher has nothing in flight. */
+  idle(): Promise<void> {
+    return this.dispatcher?.idle() ?? Promise.resolve();
+  }
+
+  get config() {
+    return this.runtime.config;
+  }
+
+  /**
+   * First call: stop taking work and wait for the job in flight up to shutdown_grace, then
+   * kill it (it is re-queued without consuming an attempt). Resolves when everything is closed.
+   */
+  stop(reason: string): Promise<void> {
+    if (this.stopping) return this.stopping;
+    const grace = this.runtime.config.service.shutdown_grace;
+    this.log.info(`stopping (${reason}); the job in flight may finish within ${grace} ms`);
+    this.stopping = (async () => {
+      const timer = setTimeout(() => {
+        this.log.warn(`shutdown_grace of ${grace} ms ran out: killing the job in flight`);
+        this.abortInFlight.abort();
+      }, grace);
+      try {
+        await this.dispatcher?.stop();
+      } finally {
+        clearTimeout(timer);
+        this.store?.close();
+        this.lock?.release();
+        this.log.info("stopped");
+      }
+    })();
+    return this.stopping;
+  }
+
+  private killJobsOfUnavailablePlugins(store: Store): void {
+    const reasons = new Map<string, string>();
+    for (const job of store.listQueue()) {
+      if (job.status !== "queued" || reasons.has(job.plugin)) continue;
+      const reason = pluginUnavailableReason(this.runtime, job.plugin);
+      if (reason !== null) reasons.set(job.plugin, reason);
+    }
+    if (reasons.size === 0) return;
+    for (const killed of store.markDeadForPlugins(reasons)) {
+      this.log.warn(
+        { plugin: killed.plugin, job_id: killed.id },
+        `queued job ${killed.id} is dead: ${killed.reason}`,
+      );
+    }
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,168 @@
+/**
+ * Runs one claimed job: build the request from the runtime snapshot, run the plugin, plan the
+ * completion and commit it in one transaction (SPEC §6.5). Logs one line per attempt with
+ * job id, plugin, "attempt x of y", outcome and duration, plus the plugin's logs and stderr.
+ */
+import type { Clock, Random } from "../core/clock.js";
+import { planCompletion } from "../core/completion.js";
+import type { Logger } from "../log/logger.js";
+import { trustRecheck } from "../plugins/index.js";
+import type { PluginCommand } from "../plugins/types.js";
+import type { RequestEvent } from "../protocol/schema.js";
+import { pluginEnvironment } from "../runner/env.js";
+import { buildRequest } from "../runner/request.js";
+import { notStartedResult, type RunLimits, type RunResult, runPlugin } from "../runner/run.js";
+import type { ClaimedJob, CommitResult, Store } from "../store/index.js";
+import { pluginUnavailableReason, type Runtime } from "./runtime.js";
+
+export interface ExecuteDeps {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  log: Logger;
+  env: Record<string, string | undefined>;
+  runLimits: Partial<RunLimits>;
+  newId: () => string;
+  /** Aborted when shutdown's grace period runs out. */
+  abort: AbortSignal;
+  runtime: () => Runtime;
+}
+
+const STDERR_LOG_BYTES = 4096;
+
+export async function executeJob(deps: ExecuteDeps, job: ClaimedJob): Promise<void> {
+  const runtime = deps.runtime();
+  const { store, clock, log } = deps;
+  const jobLog = log.child({ component: "dispatcher", plugin: job.plugin, job_id: job.id });
+  const command = job.command as PluginCommand;
+  const pc = runtime.config.plugins[job.plugin];
+  const plugin = runtime.registry.get(job.plugin);
+  const unavailable = pluginUnavailableReason(runtime, job.plugin);
+
+  let result: RunResult;
+  if (unavailable !== null || !pc || !plugin) {
+    const now = clock.now();
+    result = notStartedResult({ kind: "refused", reason: unavailable ?? "plugin not loaded" }, now, now, 0);
+  } else {
+    const timeoutMs = pc.timeouts[command as keyof typeof pc.timeouts] ?? pc.timeouts.handle;
+    const now = clock.now();
+    const request = buildRequest({
+      jobId: job.id,
+      command,
+      attempt: job.attempt,
+      config: pc.config,
+      state: store.getState(job.plugin),
+      event: command === "handle" ? (job.payload as RequestEvent) : null,
+      nowMs: now,
+      timeoutMs,
+    });
+    jobLog.debug(`attempt ${job.attempt} of ${job.max_attempts} started (${job.command})`);
+    result = await runPlugin({
+      plugin,
+      command,
+      request,
+      timeoutMs,
+      env: pluginEnvironment(deps.env, { plugin: job.plugin, command, jobId: job.id }, pc.env),
+      limits: deps.runLimits,
+      clock,
+      recheckTrust: trustRecheck(runtime.pluginsDirReal, plugin),
+      onSpawn: (info) => store.recordSpawn(job.id, info.pgid, info.startTime),
+      abort: deps.abort,
+    });
+  }
+
+  if (result.aborted) {
+    store.requeueWithoutAttempt(job.id);
+    jobLog.warn(
+      `attempt ${job.attempt} stopped by shutdown after the grace period; job re-queued, attempt not consumed`,
+    );
+    return;
+  }
+
+  const plan = planCompletion({
+    job: {
+      id: job.id,
+      plugin: job.plugin,
+      command: job.command,
+      attempt: job.attempt,
+      max_attempts: job.max_attempts,
+      route_depth: job.internal.route_depth,
+    },
+    outcome: result.outcome,
+    run: result,
+    state: store.getState(job.plugin),
+    routes: runtime.config.routes,
+    enabledPlugins: runtime.enabledPlugins,
+    maxAttemptsFor: (p) => runtime.config.plugins[p]?.retry.max_attempts ?? job.max_attempts,
+    maxRouteDepth: runtime.config.service.max_route_depth,
+    backoffBaseMs: pc?.retry.backoff_base ?? 30_000,
+    random: deps.random,
+    nowMs: clock.now(),
+    newId: deps.newId,
+  });
+  const committed = store.commitAttempt(job, plan, { dedupeTtlMs: runtime.config.service.dedupe_ttl });
+  logAttempt(jobLog, job, result, plan, committed);
+}
+
+function logAttempt(
+  jobLog: Logger,
+  job: ClaimedJob,
+  result: RunResult,
+  plan: ReturnType<typeof planCompletion>,
+  committed: CommitResult,
+): void {
+  const attempt = plan.attempt;
+  const fields = {
+    attempt: attempt.attempt,
+    max_attempts: job.max_attempts,
+    outcome: attempt.status,
+    job_status: committed.status,
+    duration_ms: attempt.duration_ms,
+    exit_code: attempt.exit_code,
+    signal: attempt.signal,
+    events: plan.events.length,
+    new_jobs: committed.newJobIds.length,
+  };
+  const summary = `attempt ${attempt.attempt} of ${job.max_attempts} ${attempt.status} in ${attempt.duration_ms} ms`;
+  if (attempt.status === "succeeded") jobLog.info(fields, `${summary}; job ${committed.status}`);
+  else if (committed.status === "dead")
+    jobLog.error({ ...fields, error: attempt.error }, `${summary}: ${attempt.error}; job dead`);
+  else
+    jobLog.warn(
+      { ...fields, error: attempt.error, next_retry_at: plan.job.next_retry_at },
+      `${summary}: ${attempt.error}; retry at ${plan.job.next_retry_at}`,
+    );
+
+  for (const entry of attempt.logs) jobLog[entry.level]({ source: "plugin" }, entry.message);
+  if (result.stderr !== "") {
+    const excerpt =
+      result.stderr.length > STDERR_LOG_BYTES ? result.stderr.slice(-STDERR_LOG_BYTES) : result.stderr;
+    jobLog.warn(
+      {
+        source: "plugin",
+        stderr: excerpt,
+        stderr_truncated: result.stderr.length > STDERR_LOG_BYTES || result.stderrTruncated,
+      },
+      "plugin wrote to stderr",
+    );
+  }
+  for (const event of plan.events) {
+    if (event.routes.length === 0)
+      jobLog.debug({ event_id: event.event_id, type: event.type }, "event matched no route");
+    for (const route of event.routes) {
+      if (route.dropped === null) continue;
+      const level = /max_route_depth/.test(route.dropped) ? "error" : "info";
+      jobLog[level](
+        { event_id: event.event_id, type: event.type, to: route.to },
+        `event dropped: ${route.dropped}`,
+      );
+    }
+  }
+  for (const hit of committed.dedupeHits) {
+    jobLog.info(
+      { event_id: hit.event_id, to: hit.plugin, dedupe_key: hit.dedupe_key, duplicate_of: hit.duplicate_of },
+      `routed job for ${hit.plugin} not enqueued: dedupe key ${hit.dedupe_key} already succeeded as ${hit.duplicate_of}`,
+    );
+  }
+  if (plan.ignoredEvents > 0) jobLog.warn(`${plan.ignoredEvents} events from ${job.command} ignored`);
+}

@@ -1,0 +1,125 @@
+/**
+ * The serial dispatcher (SPEC §1, §6.2): one job at a time, oldest ready job first. It holds no
+ * SQL and spawns nothing itself: it receives `claimNext`, `execute` and `nextReadyAt` as
+ * functions, so it can be tested without a database or processes.
+ *
+ * Waking: in-process producers call `wake()` (no polling delay). A job enqueued by another
+ * process is noticed by `externalChangeCheck` on a slow, unref'd timer; a job waiting for
+ * its retry time is picked up by a one-shot timer armed for exactly that time.
+ */
+import type { Clock } from "../core/clock.js";
+
+export interface DispatcherDeps<J> {
+  clock: Clock;
+  claimNext(nowMs: number): J | null;
+  /** Runs the job and commits its outcome. Must not throw for anything a plugin does. */
+  execute(job: J): Promise<void>;
+  /** Earliest next_retry_at (ms) of a queued job, or null. */
+  nextReadyAt(): number | null;
+  /** True when another process wrote to the database since the last call. */
+  externalChangeCheck?(): boolean;
+  externalCheckIntervalMs?: number;
+  onError(error: unknown): void;
+}
+
+/** Node timers above 2^31-1 ms fire after 1 ms: never arm one longer than this. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class Dispatcher<J> {
+  private running = false;
+  private stopped = false;
+  private pending = false;
+  private current: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private externalTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: DispatcherDeps<J>) {}
+
+  start(): void {
+    const interval = this.deps.externalCheckIntervalMs ?? 500;
+    if (this.deps.externalChangeCheck) {
+      this.externalTimer = setInterval(() => {
+        if (this.deps.externalChangeCheck?.()) this.wake();
+      }, interval);
+      this.externalTimer.unref();
+    }
+    this.wake();
+  }
+
+  /** Ask for a look at the queue. Cheap and idempotent; safe to call from any producer. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.pending = true;
+      return;
+    }
+    this.running = true;
+    const loop = this.loop();
+    this.current = loop;
+    void loop.finally(() => {
+      if (this.current === loop) this.current = null;
+    });
+  }
+
+  /** The job in flight, if any (for shutdown). */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** Resolves once no job is in flight (tests and benchmarks wait on this, not on time). */
+  async idle(): Promise<void> {
+    while (this.current) await this.current;
+  }
+
+  /** Stops taking new jobs; resolves when the job in flight (if any) has been committed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.externalTimer) clearInterval(this.externalTimer);
+    await this.current;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.pending = false;
+      while (!this.stopped) {
+        let job: J | null;
+        try {
+          job = this.deps.claimNext(this.deps.clock.now());
+        } catch (e) {
+          this.deps.onError(e);
+          break;
+        }
+        if (job === null) break;
+        try {
+          await this.deps.execute(job);
+        } catch (e) {
+          this.deps.onError(e);
+        }
+      }
+    } while (this.pending && !this.stopped);
+    // Cleared in the same synchronous step as the last look at the queue: a wake() arriving
+    // after this starts a new loop, one arriving before it was seen by the do-while above.
+    this.running = false;
+    if (!this.stopped) this.armRetryTimer();
+  }
+
+  private armRetryTimer(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    let at: number | null;
+    try {
+      at = this.deps.nextReadyAt();
+    } catch (e) {
+      this.deps.onError(e);
+      return;
+    }
+    if (at === null) return;
+    const delay = Math.min(Math.max(0, at - this.deps.clock.now()), MAX_TIMER_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.wake();
+    }, delay);
+    this.retryTimer.unref();
+  }
+}

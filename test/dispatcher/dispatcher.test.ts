@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FakeClock } from "../../src/core/clock.js";
+import { Dispatcher } from "../../src/dispatcher/dispatcher.js";
+
+interface FakeJob {
+  id: number;
+  readyAt: number;
+}
+
+/** A queue in memory: the dispatcher only sees the functions, as in the daemon. */
+function harness(clock = new FakeClock()) {
+  const queue: FakeJob[] = [];
+  const ran: number[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const gates = new Map<number, () => void>();
+  const errors: unknown[] = [];
+  const executed: ((id: number) => void)[] = [];
+  const dispatcher = new Dispatcher<FakeJob>({
+    clock,
+    claimNext: (now) => {
+      const i = queue.findIndex((j) => j.readyAt <= now);
+      return i === -1 ? null : (queue.splice(i, 1)[0] as FakeJob);
+    },
+    execute: async (job) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      ran.push(job.id);
+      for (const cb of executed) cb(job.id);
+      const gate = gates.get(job.id);
+      if (gate) await new Promise<void>((r) => gates.set(job.id, r));
+      inFlight -= 1;
+    },
+    nextReadyAt: () => (queue.length === 0 ? null : Math.min(...queue.map((j) => j.readyAt))),
+    onError: (e) => errors.push(e),
+  });
+  const nextRun = () => new Promise<number>((resolve) => executed.push(resolve));
+  return { dispatcher, queue, ran, gates, errors, nextRun, maxInFlight: () => maxInFlight, clock };
+}
+
+describe("Dispatcher", () => {
+  it("a job submitted to an idle dispatcher starts synchronously on wake (no polling delay)", () => {
+    const h = harness();
+    h.dispatcher.start();
+    h.queue.push({ id: 1, readyAt: 0 });
+    h.dispatcher.wake();
+    // execute() is entered within wake() itself: zero timer hops.
+    assert.deepEqual(h.ran, [1]);
+  });
+
+  it("runs one job at a time, in the order the queue gives them", async () => {
+    const h = harness();
+    h.gates.set(1, () => {});
+    h.queue.push({ id: 1, readyAt: 0 }, { id: 2, readyAt: 0 }, { id: 3, readyAt: 0 });
+    h.dispatcher.start();
+    assert.deepEqual(h.ran, [1]);
+    h.dispatcher.wake();
+    h.dispatcher.wake();
+    assert.deepEqual(h.ran, [1], "wakes while busy do not start a second job");
+    const third = new Promise<void>((resolve) => {
+      const check = () => (h.ran.length === 3 ? resolve() : setImmediate(check));
+      check();
+    });
+    h.gates.get(1)?.();
+    await third;
+    assert.deepEqual(h.ran, [1, 2, 3]);
+    assert.equal(h.maxInFlight(), 1);
+  });
+
+  it("a wake that arrives while busy is not lost", async () => {
+    const h = harness();
+    h.gates.set(1, () => {});
+    h.queue.push({ id: 1, readyAt: 0 });
+    h.dispatcher.start();
+    h.queue.push({ id: 2, readyAt: 0 });
+    h.dispatcher.wake();
+    const second = h.nextRun();
+    h.gates.get(1)?.();
+    assert.equal(await second, 2);
+  });
+
+  it("stop() waits for the job in flight and takes no new work", async () => {
+    const h = harness();
+    h.gates.set(1, () => {});
+    h.queue.push({ id: 1, readyAt: 0 }, { id: 2, readyAt: 0 });
+    h.dispatcher.start();
+    let stopped = false;
+    const stopping = h.dispatcher.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(stopped, false, "still waiting for job 1");
+    h.gates.get(1)?.();
+    await stopping;
+    assert.deepEqual(h.ran, [1]);
+    h.dispatcher.wake();
+    assert.deepEqual(h.ran, [1], "no work after stop");
+  });
+
+  it("errors from claim or execute are reported, never thrown out of the loop", async () => {
+    const clock = new FakeClock();
+    const errors: unknown[] = [];
+    let calls = 0;
+    const d = new Dispatcher<number>({
+      clock,
+      claimNext: () => {
+        calls += 1;
+        return calls === 1 ? 1 : null;
+      },
+      execute: async () => {
+        throw new Error("boom");
+      },
+      nextReadyAt: () => null,
+      onError: (e) => errors.push(e),
+    });
+    d.start();
+    await d.stop();
+    assert.equal((errors[0] as Error).message, "boom");
+  });
+});
