@@ -17,6 +17,7 @@ import { executeJob } from "./execute.js";
 import { acquireInstanceLock, type InstanceLock } from "./lock.js";
 import { recoverOrphanedJobs } from "./recovery.js";
 import { loadRuntime, pluginUnavailableReason, type Runtime } from "./runtime.js";
+import { createServices, type Service } from "./services.js";
 
 export interface DaemonOptions {
   configFile: string;
@@ -41,6 +42,7 @@ export class Daemon {
   private dispatcher: Dispatcher<ClaimedJob> | null = null;
   private readonly abortInFlight = new AbortController();
   private stopping: Promise<void> | null = null;
+  private services: Service[] = [];
   private lastDataVersion = -1;
   readonly startedAt: number;
 
@@ -99,6 +101,21 @@ export class Daemon {
       onError: (e) => this.log.error({ err: describe(e) }, `dispatcher error: ${describe(e)}`),
     });
     this.dispatcher.start();
+    this.services = createServices({
+      store,
+      clock: this.clock,
+      random: this.random,
+      log: this.baseLog,
+      runtime: () => this.runtime,
+      submit: (input) => this.submit(input),
+      startedAt: this.startedAt,
+    });
+    try {
+      for (const service of this.services) await service.start();
+    } catch (e) {
+      await this.stop(`start failed: ${describe(e)}`);
+      throw e;
+    }
     const plugins = [...this.runtime.enabledPlugins].join(", ") || "none";
     this.log.info(
       {
@@ -142,6 +159,14 @@ export class Daemon {
         this.abortInFlight.abort();
       }, grace);
       try {
+        // Producers first (listener, scheduler), so nothing new arrives while the queue drains.
+        for (const service of [...this.services].reverse()) {
+          try {
+            await service.stop();
+          } catch (e) {
+            this.log.error(`stopping ${service.name} failed: ${describe(e)}`);
+          }
+        }
         await this.dispatcher?.stop();
       } finally {
         clearTimeout(timer);

@@ -1,0 +1,34 @@
+/**
+ * The parts of the daemon that produce work or answer the outside world (scheduler, HTTP
+ * listener) plug in here. Each gets the same narrow context and is started after recovery and
+ * the dispatcher, and stopped (in reverse order) before the dispatcher drains at shutdown.
+ */
+import type { Clock, Random } from "../core/clock.js";
+import type { Logger } from "../log/logger.js";
+import type { EnqueueInput, EnqueueResult, Store } from "../store/index.js";
+import type { Runtime } from "./runtime.js";
+
+export interface DaemonContext {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  /** The daemon's base logger: call `.child({ component: "..." })`. */
+  log: Logger;
+  /** The current runtime snapshot (config + plugins); read it per use, never cache it. */
+  runtime: () => Runtime;
+  /** Enqueue a job and wake the dispatcher at once (in-process producers). */
+  submit: (input: EnqueueInput) => EnqueueResult;
+  /** Wall-clock ms when the daemon started. */
+  startedAt: number;
+}
+
+export interface Service {
+  readonly name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+/** The services, in start order. */
+export function createServices(_ctx: DaemonContext): Service[] {
+  return [];
+}
