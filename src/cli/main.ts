@@ -11,6 +11,7 @@ import { registerJobs } from "./commands/jobs.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerPlugins } from "./commands/plugins.js";
 import { registerQueue } from "./commands/queue.js";
+import { registerReset } from "./commands/reset.js";
 import { registerRun } from "./commands/run.js";
 import { registerStart } from "./commands/start.js";
 import { registerState } from "./commands/state.js";
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerJobs(program);
   registerState(program);
   registerLogs(program);
+  registerReset(program);
   return program;
 }
 

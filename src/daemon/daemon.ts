@@ -13,7 +13,8 @@ import type { Logger, LogLevel } from "../log/logger.js";
 import type { RunLimits } from "../runner/run.js";
 import type { EnqueueInput, EnqueueResult } from "../store/index.js";
 import { type ClaimedJob, openStore, type Store } from "../store/index.js";
-import { executeJob } from "./execute.js";
+import { type ExecuteDeps, executeJob } from "./execute.js";
+import { recordInternalFailure } from "./internal-failure.js";
 import { acquireInstanceLock, type InstanceLock } from "./lock.js";
 import { recoverOrphanedJobs } from "./recovery.js";
 import { loadRuntime, pluginUnavailableReason, type Runtime } from "./runtime.js";
@@ -72,24 +73,21 @@ export class Daemon {
     this.killJobsOfUnavailablePlugins(store);
     this.lastDataVersion = store.dataVersion();
 
+    const executeDeps: ExecuteDeps = {
+      store,
+      clock: this.clock,
+      random: this.random,
+      log: this.baseLog,
+      env: this.opts.env,
+      runLimits: this.opts.runLimits ?? {},
+      newId: uuidv7,
+      abort: this.abortInFlight.signal,
+      runtime: () => this.runtime,
+    };
     this.dispatcher = new Dispatcher<ClaimedJob>({
       clock: this.clock,
       claimNext: (now) => store.claimNextReadyJob(now),
-      execute: (job) =>
-        executeJob(
-          {
-            store,
-            clock: this.clock,
-            random: this.random,
-            log: this.baseLog,
-            env: this.opts.env,
-            runLimits: this.opts.runLimits ?? {},
-            newId: uuidv7,
-            abort: this.abortInFlight.signal,
-            runtime: () => this.runtime,
-          },
-          job,
-        ),
+      execute: (job) => executeJob(executeDeps, job).catch((e) => recordInternalFailure(executeDeps, job, e)),
       nextReadyAt: () => store.nextRetryAt(),
       externalChangeCheck: () => {
         const version = store.dataVersion();
@@ -159,7 +157,9 @@ export class Daemon {
         this.abortInFlight.abort();
       }, grace);
       try {
-        // Producers first (listener, scheduler), so nothing new arrives while the queue drains.
+        // No new claims from this moment; then the producers (listener, scheduler) stop, so
+        // nothing new arrives; then the job in flight gets the rest of the grace.
+        this.dispatcher?.halt();
         for (const service of [...this.services].reverse()) {
           try {
             await service.stop();

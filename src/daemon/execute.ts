@@ -5,6 +5,7 @@
  */
 import type { Clock, Random } from "../core/clock.js";
 import { planCompletion } from "../core/completion.js";
+import { reportAttempt } from "../http/attempt-feed.js";
 import type { Logger } from "../log/logger.js";
 import { trustRecheck } from "../plugins/index.js";
 import type { PluginCommand } from "../plugins/types.js";
@@ -12,6 +13,7 @@ import type { RequestEvent } from "../protocol/schema.js";
 import { pluginEnvironment } from "../runner/env.js";
 import { buildRequest } from "../runner/request.js";
 import { notStartedResult, type RunLimits, type RunResult, runPlugin } from "../runner/run.js";
+import { logBreakerTransition } from "../scheduler/log.js";
 import type { ClaimedJob, CommitResult, Store } from "../store/index.js";
 import { pluginUnavailableReason, type Runtime } from "./runtime.js";
 
@@ -100,8 +102,19 @@ export async function executeJob(deps: ExecuteDeps, job: ClaimedJob): Promise<vo
     nowMs: clock.now(),
     newId: deps.newId,
   });
-  const committed = store.commitAttempt(job, plan, { dedupeTtlMs: runtime.config.service.dedupe_ttl });
+  const committed = store.commitAttempt(job, plan, {
+    dedupeTtlMs: runtime.config.service.dedupe_ttl,
+    breakerThreshold: pc?.circuit_breaker.threshold,
+  });
   logAttempt(jobLog, job, result, plan, committed);
+  if (committed.breaker) logBreakerTransition(jobLog, committed.breaker, pc?.circuit_breaker.reset_after);
+  reportAttempt({
+    plugin: job.plugin,
+    command: job.command,
+    outcome: plan.attempt.status,
+    jobStatus: committed.status,
+    durationMs: plan.attempt.duration_ms,
+  });
 }
 
 function logAttempt(

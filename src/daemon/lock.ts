@@ -26,11 +26,19 @@ export function lockFile(stateDir: string): string {
 
 /** Takes the lock or throws a PosternError naming the PID that holds it. */
 export function acquireInstanceLock(stateDir: string, pid = process.pid): InstanceLock {
-  mkdirSync(stateDir, { recursive: true });
   const file = lockFile(stateDir);
-  const fd = openSync(file, "a+");
+  let fd: number;
   try {
-    flockSync(fd, "exnb");
+    mkdirSync(stateDir, { recursive: true });
+    fd = openSync(file, "a+");
+  } catch (e) {
+    throw new PosternError(
+      "lock_failed",
+      `cannot create the lock file ${file}: ${(e as Error).message}. Check that service.state_dir is a directory the daemon's user can write.`,
+    );
+  }
+  try {
+    lockWithPatience(fd);
   } catch (e) {
     closeSync(fd);
     if (
@@ -58,6 +66,23 @@ export function acquireInstanceLock(stateDir: string, pid = process.pid): Instan
       }
     },
   };
+}
+
+/**
+ * `postern run` and `status` probe the lock for an instant to learn whether a daemon runs; a
+ * daemon starting in that instant must not mistake the probe for a running twin.
+ */
+function lockWithPatience(fd: number, attempts = 6, pauseMs = 50): void {
+  for (let i = 1; ; i++) {
+    try {
+      flockSync(fd, "exnb");
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (i >= attempts || (code !== "EAGAIN" && code !== "EWOULDBLOCK")) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+    }
+  }
 }
 
 /** The PID written in the lock file, or null. Says nothing about whether it is still held. */

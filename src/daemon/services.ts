@@ -4,7 +4,9 @@
  * the dispatcher, and stopped (in reverse order) before the dispatcher drains at shutdown.
  */
 import type { Clock, Random } from "../core/clock.js";
+import { createHttpListener } from "../http/server.js";
 import type { Logger } from "../log/logger.js";
+import { createScheduler } from "../scheduler/index.js";
 import type { EnqueueInput, EnqueueResult, Store } from "../store/index.js";
 import type { Runtime } from "./runtime.js";
 
@@ -29,6 +31,7 @@ export interface Service {
 }
 
 /** The services, in start order. */
-export function createServices(_ctx: DaemonContext): Service[] {
-  return [];
+export function createServices(ctx: DaemonContext): Service[] {
+  // The listener last: it starts last and stops first (no webhook arrives during shutdown).
+  return [createScheduler(ctx), createHttpListener(ctx)];
 }

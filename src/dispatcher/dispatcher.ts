@@ -32,6 +32,8 @@ export class Dispatcher<J> {
   private current: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private externalTimer: NodeJS.Timeout | null = null;
+  /** After the queue itself fails (disk full, database locked), wait before looking again. */
+  private errorBackoffMs = 0;
 
   constructor(private readonly deps: DispatcherDeps<J>) {}
 
@@ -71,12 +73,17 @@ export class Dispatcher<J> {
     while (this.current) await this.current;
   }
 
-  /** Stops taking new jobs; resolves when the job in flight (if any) has been committed. */
-  async stop(): Promise<void> {
+  /** Stops claiming at once (synchronously); the job in flight, if any, carries on. */
+  halt(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.externalTimer) clearInterval(this.externalTimer);
-    await this.current;
+  }
+
+  /** Stops claiming; resolves when the job in flight (if any) has been committed. */
+  async stop(): Promise<void> {
+    this.halt();
+    await this.idle();
   }
 
   private async loop(): Promise<void> {
@@ -86,8 +93,10 @@ export class Dispatcher<J> {
         let job: J | null;
         try {
           job = this.deps.claimNext(this.deps.clock.now());
+          this.errorBackoffMs = 0;
         } catch (e) {
           this.deps.onError(e);
+          this.errorBackoffMs = Math.min(Math.max(1000, this.errorBackoffMs * 2), 30_000);
           break;
         }
         if (job === null) break;
@@ -108,11 +117,15 @@ export class Dispatcher<J> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     let at: number | null;
-    try {
-      at = this.deps.nextReadyAt();
-    } catch (e) {
-      this.deps.onError(e);
-      return;
+    if (this.errorBackoffMs > 0) {
+      at = this.deps.clock.now() + this.errorBackoffMs;
+    } else {
+      try {
+        at = this.deps.nextReadyAt();
+      } catch (e) {
+        this.deps.onError(e);
+        return;
+      }
     }
     if (at === null) return;
     const delay = Math.min(Math.max(0, at - this.deps.clock.now()), MAX_TIMER_MS);

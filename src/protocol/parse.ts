@@ -40,7 +40,13 @@ export function validateResponse(value: unknown): ParsedResponse {
     if (protocol !== 1) return { ok: false, error: `response protocol ${JSON.stringify(protocol)} is not 1` };
   }
   const result = responseSchema.safeParse(value);
-  if (result.success) return { ok: true, response: result.data };
+  if (result.success) {
+    // zod rebuilds records and drops a `__proto__` key; state keys are data (SPEC §7), so the
+    // validated shape keeps the original object.
+    const raw = (value as { state_updates?: Record<string, unknown> }).state_updates;
+    if (raw !== undefined) result.data.state_updates = raw;
+    return { ok: true, response: result.data };
+  }
   return { ok: false, error: describeIssues(result.error.issues) };
 }
 

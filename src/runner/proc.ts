@@ -19,14 +19,17 @@ export function processStartTime(pid: number): string | null {
   return afterComm[19] ?? null;
 }
 
-/** Sends a signal to a whole process group; a group that is already gone is not an error. */
+/**
+ * Sends a signal to a whole process group. Never throws: it runs from timers and stream
+ * callbacks, where an exception would take the daemon down. A group that is gone (ESRCH) or
+ * holds only processes we may not signal (EPERM: a setuid helper) yields false.
+ */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pgid, signal);
     return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
-    throw e;
+  } catch {
+    return false;
   }
 }
 

@@ -4,7 +4,7 @@
  * enforced with SIGTERM → grace → SIGKILL to the whole group, and an outcome classified per
  * §5.3. It never throws for anything a plugin does; it resolves with what happened.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { type Clock, systemClock } from "../core/clock.js";
 import { type CoreTermination, classifyOutcome, type Outcome } from "../core/outcome.js";
 import type { LoadedPlugin, PluginCommand } from "../plugins/types.js";
@@ -89,6 +89,9 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
   const startedAt = clock.now();
   const startedMono = clock.monotonic();
 
+  if (opts.abort?.aborted) {
+    return Promise.resolve(notStartedResult({ kind: "aborted" }, startedAt, clock.now(), 0));
+  }
   const refusal = opts.recheckTrust?.() ?? null;
   if (refusal !== null) {
     return Promise.resolve(
@@ -118,12 +121,26 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
       timers.add(t);
     };
 
-    const child = spawn(opts.plugin.entrypoint, [], {
-      cwd: opts.plugin.dir,
-      env: opts.env,
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(opts.plugin.entrypoint, [], {
+        cwd: opts.plugin.dir,
+        env: opts.env,
+        detached: true,
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+    } catch (e) {
+      // Node reports only some spawn failures as an 'error' event; others (ETXTBSY, E2BIG, a NUL
+      // byte in env) throw here. Both are outcomes of the attempt, never exceptions of the core.
+      const err = e as NodeJS.ErrnoException;
+      const termination: CoreTermination = {
+        kind: "spawn_error",
+        code: err.code ?? "UNKNOWN",
+        message: err.message,
+      };
+      resolve(notStartedResult(termination, startedAt, clock.now(), clock.monotonic() - startedMono));
+      return;
+    }
     const pid = child.pid ?? null;
 
     const finish = () => {
@@ -194,8 +211,6 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
     if (opts.abort?.aborted) abortListener();
     else opts.abort?.addEventListener("abort", abortListener, { once: true });
 
-    opts.onSpawn?.({ pid, pgid: pid, startTime: processStartTime(pid) });
-
     child.stdout.on("data", (chunk: Buffer) => {
       if (!stdout.push(chunk) && termination === null) {
         termination = { kind: "stdout_cap", capBytes: limits.stdoutMaxBytes };
@@ -230,6 +245,19 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
     // that is not an outcome of its own, the exit status and stdout decide.
     child.stdin.on("error", () => {});
     child.stdin.end(`${JSON.stringify(opts.request)}\n`);
+
+    // Last, once the deadline and the pipes are in place: if recording the spawn fails (a busy
+    // or full database), the attempt must not run unwatched and unrecorded.
+    try {
+      opts.onSpawn?.({ pid, pgid: pid, startTime: processStartTime(pid) });
+    } catch (e) {
+      termination ??= {
+        kind: "spawn_error",
+        code: "ERECORD",
+        message: `could not record the spawn: ${(e as Error).message}`,
+      };
+      signalGroup(pid, "SIGKILL");
+    }
   });
 }
 
@@ -245,7 +273,7 @@ export function notStartedResult(
     exitCode: null,
     signal: null,
     timedOut: false,
-    aborted: false,
+    aborted: termination.kind === "aborted",
     pid: null,
     startedAt,
     completedAt,

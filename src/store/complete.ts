@@ -7,6 +7,7 @@
 import { isoUtc } from "../core/clock.js";
 import type { CompletionPlan, JobAfterAttempt, PlannedJob } from "../core/completion.js";
 import { PosternError } from "../core/errors.js";
+import type { BreakerTransition } from "./breakers.js";
 import { type StoreContext, writeTx } from "./context.js";
 import type { EventRoute } from "./types.js";
 
@@ -24,6 +25,8 @@ export interface CommitResult {
   newJobIds: string[];
   /** Route jobs not created because an identical one already succeeded (log them at INFO). */
   dedupeHits: CommittedDedupeHit[];
+  /** The circuit changed state with this attempt (opened, re-opened or closed): log it. */
+  breaker: BreakerTransition | null;
 }
 
 /** The attempt a plan belongs to: the job row must still be running exactly this attempt. */
@@ -38,7 +41,7 @@ export function commitAttempt(
   ctx: StoreContext,
   job: AttemptOwner,
   plan: CompletionPlan,
-  opts: { dedupeTtlMs: number },
+  opts: { dedupeTtlMs: number; breakerThreshold?: number },
 ): CommitResult {
   if (plan.job.id !== job.id || plan.attempt.attempt !== job.attempt) {
     throw new PosternError("plan_mismatch", `completion plan is for ${plan.job.id}, not job ${job.id}`);
@@ -60,7 +63,7 @@ export function commitAttempt(
     ctx.attempts.insert({ ...plan.attempt, job_id: job.id, plugin: job.plugin, command: job.command });
     if (plan.state !== null) ctx.state.put(plan.state.plugin, plan.state.serialized, nowIso);
 
-    const result: CommitResult = { status: plan.job.status, newJobIds: [], dedupeHits: [] };
+    const result: CommitResult = { status: plan.job.status, newJobIds: [], dedupeHits: [], breaker: null };
     const planned = new Map(plan.newJobs.map((j) => [j.id, j]));
     const since = isoUtc(now - opts.dedupeTtlMs);
     plan.events.forEach((ev, position) => {
@@ -79,7 +82,15 @@ export function commitAttempt(
       ctx.events.insert(job.id, position, ev, routes);
     });
 
-    ctx.breakers.apply(plan.breaker.plugin, plan.breaker.command, plan.breaker.change, nowIso);
+    // With the threshold known, the circuit opens in the same commit as the failure that
+    // reached it: no window in which the scheduler could still enqueue another poll.
+    result.breaker = ctx.breakers.apply(
+      plan.breaker.plugin,
+      plan.breaker.command,
+      plan.breaker.change,
+      nowIso,
+      opts.breakerThreshold,
+    );
     return result;
   });
 }

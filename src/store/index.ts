@@ -1,7 +1,7 @@
 /** The durable store (SPEC §6, §7, §11): the only place in Postern with SQL. */
 
 export type { Audit, AuditEvent, AuditJob } from "./audit.js";
-export type { BreakerRow, BreakerState } from "./breakers.js";
+export type { BreakerRow, BreakerState, BreakerTransition } from "./breakers.js";
 export type { AttemptOwner, CommitResult, CommittedDedupeHit } from "./complete.js";
 export { DB_FILE, type OpenOptions, openStore, verifyWal } from "./db.js";
 export type { EnqueueInput, EnqueueResult } from "./enqueue.js";
@@ -9,5 +9,6 @@ export type { KilledJob } from "./lifecycle.js";
 export { LATEST_VERSION, type Migration, migrations } from "./migrations.js";
 export type { QueueStats } from "./queries.js";
 export { RESTART_ERROR, type RecoveredJob } from "./recovery.js";
+export type { SchedulePlanRow, ScheduleRow } from "./schedule.js";
 export { Store } from "./store.js";
 export type * from "./types.js";

@@ -120,6 +120,34 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: "scheduler: run plans, breaker outcome times and reasons",
+    sql: `
+      -- One plan per scheduled plugin: the drawn offset and planned time are stored, so a
+      -- restart neither reshuffles nor repeats a run. config_hash says which schedule made it.
+      CREATE TABLE schedules (
+        plugin      TEXT PRIMARY KEY,
+        config_hash TEXT NOT NULL,
+        anchor_at   ${TIMESTAMP},          -- the success it counts from; NULL: first run
+        offset_ms   INTEGER NOT NULL,
+        base_at     ${TIMESTAMP} NOT NULL, -- before the preferred window moved it
+        next_run_at ${TIMESTAMP} NOT NULL,
+        run_job_id  TEXT,                  -- the poll enqueued for this plan
+        polls       INTEGER NOT NULL DEFAULT 0, -- polls enqueued for it (more than 1: reruns)
+        skip_kind   TEXT,                  -- why a due run was not enqueued (shown by status)
+        skip_reason TEXT,
+        skipped_at  ${TIMESTAMP},
+        updated_at  ${TIMESTAMP} NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Written in the attempt's commit: the scheduler counts the next run from last_success_at
+      -- without scanning jobs (retention may have pruned them anyway).
+      ALTER TABLE breakers ADD COLUMN last_success_at ${TIMESTAMP};
+      ALTER TABLE breakers ADD COLUMN last_failure_at ${TIMESTAMP};
+      ALTER TABLE breakers ADD COLUMN reason TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

@@ -24,8 +24,15 @@ export class Retention {
     this.s = prepareAll(db, RETENTION_SQL);
   }
 
-  /** Deletes terminal jobs completed before `olderThanMs` (an instant); returns how many. */
-  pruneTerminal(olderThanMs: number, batchSize: number): { deleted: number; batches: number } {
+  /**
+   * Deletes terminal jobs completed before `olderThanMs` (an instant); returns how many. At most
+   * `maxBatches` batches, so a caller on the event loop can yield between calls.
+   */
+  pruneTerminal(
+    olderThanMs: number,
+    batchSize: number,
+    maxBatches = Number.POSITIVE_INFINITY,
+  ): { deleted: number; batches: number } {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError("batchSize must be >= 1");
     const cutoff = isoUtc(olderThanMs);
     const batch = this.db.transaction(() => this.s.pruneBatch.run(cutoff, batchSize).changes);
@@ -35,7 +42,7 @@ export class Retention {
       const n = batch.immediate();
       batches += 1;
       deleted += n;
-      if (n < batchSize) return { deleted, batches };
+      if (n < batchSize || batches >= maxBatches) return { deleted, batches };
     }
   }
 }

@@ -2,12 +2,14 @@
  * The durable store: one SQLite connection and everything the daemon and the CLI do with it.
  * Each method is one transaction (or one read); the logic lives in the per-concern modules.
  */
+
+import type { BreakerEvent } from "../core/breaker.js";
 import { isoUtc } from "../core/clock.js";
 import type { CompletionPlan } from "../core/completion.js";
 import { PosternError } from "../core/errors.js";
 import { applyStateChange, type JsonObject } from "../core/state.js";
 import { type Audit, auditDatabase } from "./audit.js";
-import type { BreakerRow } from "./breakers.js";
+import type { BreakerRow, BreakerTransition } from "./breakers.js";
 import { type AttemptOwner, type CommitResult, commitAttempt } from "./complete.js";
 import { type StoreContext, writeTx } from "./context.js";
 import { type EnqueueInput, type EnqueueResult, enqueueJob, retryDeadJob } from "./enqueue.js";
@@ -15,6 +17,7 @@ import { cancelJob, type KilledJob, markDeadForPlugins, requeueWithoutAttempt } 
 import { Queries, type QueueStats } from "./queries.js";
 import { type RecoveredJob, recoverOrphans } from "./recovery.js";
 import { Retention } from "./retention.js";
+import { type SchedulePlanRow, type ScheduleRow, SchedulesTable } from "./schedule.js";
 import {
   type AttemptLogEntry,
   type ClaimedJob,
@@ -72,7 +75,11 @@ export class Store {
     }
   }
 
-  commitAttempt(job: AttemptOwner, plan: CompletionPlan, opts: { dedupeTtlMs: number }): CommitResult {
+  commitAttempt(
+    job: AttemptOwner,
+    plan: CompletionPlan,
+    opts: { dedupeTtlMs: number; breakerThreshold?: number },
+  ): CommitResult {
     return commitAttempt(this.ctx, job, plan, opts);
   }
 
@@ -125,8 +132,12 @@ export class Store {
     return writeTx(this.ctx, () => this.ctx.breakers.close(plugin, command, isoUtc(this.ctx.clock.now())));
   }
 
-  pruneTerminal(olderThanMs: number, batchSize: number): { deleted: number; batches: number } {
-    return this.retention.pruneTerminal(olderThanMs, batchSize);
+  pruneTerminal(
+    olderThanMs: number,
+    batchSize: number,
+    maxBatches?: number,
+  ): { deleted: number; batches: number } {
+    return this.retention.pruneTerminal(olderThanMs, batchSize, maxBatches);
   }
 
   // --- read models -----------------------------------------------------------------------
@@ -175,5 +186,61 @@ export class Store {
 
   dataVersion(): number {
     return this.queries.dataVersion();
+  }
+
+  // --- scheduler (SPEC §9) ---------------------------------------------------------------
+
+  private schedulesTable: SchedulesTable | undefined;
+  /** Prepared on first use: most CLI commands never touch schedules. */
+  private get plans(): SchedulesTable {
+    this.schedulesTable ??= new SchedulesTable(this.ctx.db);
+    return this.schedulesTable;
+  }
+
+  schedule(plugin: string): ScheduleRow | null {
+    return this.plans.get(plugin);
+  }
+
+  schedules(): ScheduleRow[] {
+    return this.plans.all();
+  }
+
+  saveSchedulePlan(plan: SchedulePlanRow): void {
+    writeTx(this.ctx, () => this.plans.putPlan(plan));
+  }
+
+  /** Marks the plan as enqueued as `jobId` (counted unless `counted` is false), or as due again (null). */
+  setScheduledRun(plugin: string, jobId: string | null, counted?: boolean): void {
+    writeTx(this.ctx, () => this.plans.setRunJob(plugin, jobId, isoUtc(this.ctx.clock.now()), counted));
+  }
+
+  recordScheduleSkip(plugin: string, skip: { kind: string; reason: string } | null): void {
+    writeTx(this.ctx, () => this.plans.setSkip(plugin, skip, isoUtc(this.ctx.clock.now())));
+  }
+
+  removeSchedule(plugin: string): boolean {
+    return writeTx(this.ctx, () => this.plans.remove(plugin));
+  }
+
+  breaker(plugin: string, command: string): BreakerRow | null {
+    return this.ctx.breakers.get(plugin, command);
+  }
+
+  /** One breaker event (the scheduler's time step), read and written in one transaction. */
+  stepBreaker(plugin: string, command: string, event: BreakerEvent): BreakerTransition | null {
+    return writeTx(this.ctx, () => this.ctx.breakers.step(plugin, command, event));
+  }
+
+  /** `postern reset`: closes the circuits; returns those that were not closed, as they were. */
+  closeCircuits(plugin: string, command?: string): BreakerRow[] {
+    return writeTx(this.ctx, () => {
+      const before = this.ctx.breakers
+        .list(plugin)
+        .filter(
+          (b) => (command === undefined || b.command === command) && (b.state !== "closed" || b.failures > 0),
+        );
+      if (before.length > 0) this.ctx.breakers.close(plugin, command, isoUtc(this.ctx.clock.now()));
+      return before;
+    });
   }
 }

@@ -56,6 +56,7 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRep
     configFile,
     `service: { state_dir: ./data, shutdown_grace: 2s, log_level: info }
 plugins_dir: ${fixturePluginsDir}
+webhooks: { listen: "127.0.0.1:0" }
 plugins:
   scripted:
     config: { log_file: ${effectsFile} }

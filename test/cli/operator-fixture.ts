@@ -30,6 +30,7 @@ export function setup(extra = ""): Setup {
     [
       `plugins_dir: ${fixturePluginsDir}`,
       "service: { state_dir: ./data }",
+      'webhooks: { listen: "127.0.0.1:0" }',
       "plugins:",
       "  ok: { retry: { max_attempts: 3 } }",
       "  exit-78: {}",

@@ -31,7 +31,7 @@ it("a job submitted to an idle daemon starts within a few ms of a bare spawn", a
   const configFile = join(dir, "postern.yaml");
   writeFileSync(
     configFile,
-    `service: { state_dir: ./data }\nplugins_dir: ${fixturePluginsDir}\nplugins:\n  stamp:\n    env: { STAMP_FILE: ${stampFile} }\n`,
+    `service: { state_dir: ./data }\nwebhooks: { listen: "127.0.0.1:0" }\nplugins_dir: ${fixturePluginsDir}\nplugins:\n  stamp:\n    env: { STAMP_FILE: ${stampFile} }\n`,
   );
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const daemon = new Daemon({

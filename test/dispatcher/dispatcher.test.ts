@@ -68,7 +68,7 @@ describe("Dispatcher", () => {
     assert.equal(h.maxInFlight(), 1);
   });
 
-  it("a wake that arrives while busy is not lost", async () => {
+  it("a job enqueued while another runs is taken right after it", async () => {
     const h = harness();
     h.gates.set(1, () => {});
     h.queue.push({ id: 1, readyAt: 0 });
@@ -96,6 +96,38 @@ describe("Dispatcher", () => {
     assert.deepEqual(h.ran, [1]);
     h.dispatcher.wake();
     assert.deepEqual(h.ran, [1], "no work after stop");
+  });
+
+  it("a failing queue is retried with backoff, not in a tight loop", () => {
+    const clock = new FakeClock();
+    const errors: unknown[] = [];
+    let claims = 0;
+    const timers: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    // Record the delay the dispatcher arms after the failure instead of waiting for it.
+    globalThis.setTimeout = ((_fn: () => void, ms: number) => {
+      timers.push(ms);
+      return realSetTimeout(() => {}, 0);
+    }) as typeof setTimeout;
+    try {
+      const d = new Dispatcher<number>({
+        clock,
+        claimNext: () => {
+          claims += 1;
+          throw new Error("SQLITE_FULL");
+        },
+        execute: async () => {},
+        nextReadyAt: () => clock.now(),
+        onError: (e) => errors.push(e),
+      });
+      d.start();
+      d.halt();
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    assert.equal(claims, 1);
+    assert.equal((errors[0] as Error).message, "SQLITE_FULL");
+    assert.deepEqual(timers, [1000], "backs off 1 s instead of re-claiming at once for the due retry");
   });
 
   it("errors from claim or execute are reported, never thrown out of the loop", async () => {

@@ -46,6 +46,7 @@ function setup(opts: { handleTimeout?: string } = {}) {
   shutdown_grace: 1s
   max_route_depth: 3
 plugins_dir: ${fixturePluginsDir}
+webhooks: { listen: "127.0.0.1:0" }
 plugins:
   scripted:
     config: { log_file: ${logFile} }

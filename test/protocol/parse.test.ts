@@ -44,8 +44,11 @@ describe("parseResponse (SPEC §5.2)", () => {
     assert.match(error(events(1001)), /at most 1000 events/);
   });
   it("keeps __proto__ in state_updates as data", () => {
-    const r = parse('{"status":"ok","state_updates":{"__proto__":{"polluted":true}}}');
+    const r = parse('{"status":"ok","state_updates":{"__proto__":{"polluted":true},"a":1}}');
     assert.ok(r.ok);
+    const updates = r.response.state_updates ?? {};
+    assert.ok(Object.hasOwn(updates, "__proto__"), "the __proto__ key is kept");
+    assert.deepEqual(Object.keys(updates).sort(), ["__proto__", "a"]);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
   it("never throws, whatever bytes arrive", () => {

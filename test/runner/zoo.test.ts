@@ -3,7 +3,7 @@
  * §6.4). Timeouts are short and configured; nothing here sleeps.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -297,5 +297,68 @@ describe("runner: abort (shutdown after the grace period)", () => {
     assert.equal(r.aborted, true);
     assert.equal(r.timedOut, false);
     assert.ok(r.durationMs < 5000);
+  });
+});
+
+describe("runner: failures around the spawn itself", () => {
+  function tempPlugin(): LoadedPlugin {
+    const dir = mkdtempSync(join(tmpdir(), "postern-spawn-"));
+    const entrypoint = join(dir, "run");
+    writeFileSync(entrypoint, '#!/bin/sh\ncat >/dev/null\necho \'{"status":"ok"}\'\n', { mode: 0o755 });
+    return { ...fixture("ok"), name: "temp", dir, entrypoint };
+  }
+  const request = () =>
+    buildRequest({
+      jobId: uuidv7(),
+      command: "poll",
+      attempt: 1,
+      config: {},
+      state: {},
+      nowMs: 0,
+      timeoutMs: 2000,
+    });
+
+  it("ETXTBSY (entrypoint open for writing) is a retryable failed attempt, not an exception", async () => {
+    const plugin = tempPlugin();
+    const fd = openSync(plugin.entrypoint, "r+");
+    try {
+      const r = await runPlugin({ plugin, command: "poll", request: request(), timeoutMs: 2000, env: {} });
+      assertOutcome(r, "failed", true, /ETXTBSY/);
+      assert.equal(r.pid, null);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it("if recording the spawn fails, the process is killed and the attempt fails (retryable)", async () => {
+    const r = await runPlugin({
+      plugin: fixture("hang"),
+      command: "poll",
+      request: request(),
+      timeoutMs: 60_000,
+      env: {},
+      limits: { killGraceMs: 300, streamLingerMs: 300 },
+      onSpawn: (info) => {
+        spawnedGroups.add(info.pgid);
+        throw new Error("SQLITE_BUSY: database is locked");
+      },
+    });
+    assertOutcome(r, "failed", true, /could not record the spawn: SQLITE_BUSY/);
+    assert.ok(r.durationMs < 5000);
+  });
+
+  it("an already-aborted attempt spawns nothing", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const r = await runPlugin({
+      plugin: fixture("ok"),
+      command: "poll",
+      request: request(),
+      timeoutMs: 2000,
+      env: {},
+      abort: controller.signal,
+    });
+    assert.equal(r.aborted, true);
+    assert.equal(r.pid, null);
   });
 });

@@ -38,7 +38,16 @@ describe("openStore", () => {
     assert.equal(p.version, LATEST_VERSION);
     assert.deepEqual(
       p.tables.filter((t) => t !== "sqlite_sequence"),
-      ["attempts", "breakers", "events", "jobs", "meta", "plugin_state", "plugin_counters"].sort(),
+      [
+        "attempts",
+        "breakers",
+        "events",
+        "jobs",
+        "meta",
+        "plugin_state",
+        "plugin_counters",
+        "schedules",
+      ].sort(),
     );
   });
 

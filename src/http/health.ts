@@ -1,0 +1,76 @@
+/**
+ * /healthz (SPEC §10): liveness plus the few numbers an operator or a monitor wants at a
+ * glance. Counts only, never names, secrets or config values (it needs no authentication).
+ * A database that cannot be read answers 503 with `status: "degraded"`: a load balancer or
+ * uptime check should treat a daemon that cannot queue work as unhealthy, and the body still
+ * says why.
+ */
+import type { Clock } from "../core/clock.js";
+import type { Runtime } from "../daemon/runtime.js";
+import type { Store } from "../store/index.js";
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  reason?: string;
+  uptime_seconds: number;
+  queue_depth: number | null;
+  oldest_ready_age_seconds: number | null;
+  /** Configured plugins whose directory passed the manifest and trust checks. */
+  plugins_loaded: number;
+  /** Configured, enabled and loaded: the plugins that can run. */
+  plugins_enabled: number;
+  /** Plugins with at least one circuit (per command) open or half-open. */
+  plugins_circuit_open: number | null;
+}
+
+export function healthReport(deps: {
+  store: Store;
+  clock: Clock;
+  runtime: Runtime;
+  startedAt: number;
+  onStoreError: (e: unknown) => void;
+}): { code: 200 | 503; body: HealthReport } {
+  const now = deps.clock.now();
+  const base = {
+    uptime_seconds: Math.max(0, Math.floor((now - deps.startedAt) / 1000)),
+    plugins_loaded: Object.keys(deps.runtime.config.plugins).filter((p) => deps.runtime.registry.has(p))
+      .length,
+    plugins_enabled: deps.runtime.enabledPlugins.size,
+  };
+  try {
+    const stats = deps.store.queueStats(now);
+    const open = new Set<string>();
+    for (const b of deps.store.breakers()) {
+      if (b.state === "open" || b.state === "half_open") open.add(b.plugin);
+    }
+    return {
+      code: 200,
+      body: {
+        status: "ok",
+        ...base,
+        queue_depth: stats.queue_depth,
+        oldest_ready_age_seconds: stats.oldest_ready_age_seconds,
+        plugins_circuit_open: open.size,
+      },
+    };
+  } catch (e) {
+    deps.onStoreError(e);
+    return {
+      code: 503,
+      body: {
+        status: "degraded",
+        // The error code only: a message may carry a path, and this endpoint is unauthenticated.
+        reason: `database cannot be read (${errorCode(e)})`,
+        ...base,
+        queue_depth: null,
+        oldest_ready_age_seconds: null,
+        plugins_circuit_open: null,
+      },
+    };
+  }
+}
+
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^SQLITE_[A-Z0-9_]+$/.test(code) ? code : "see the daemon log";
+}

@@ -1,0 +1,199 @@
+/**
+ * /metrics (SPEC §10) in its own prom-client Registry, never the global one, so nothing else
+ * in the process can add to or collide with Postern's series. Queue, dedupe and breaker series
+ * are read from the store at scrape time: the database is the truth, and a restart does not
+ * lose them. Attempt and request counters live in memory since the process started.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Clock } from "../core/clock.js";
+import type { Store } from "../store/index.js";
+import type { AttemptReport } from "./attempt-feed.js";
+
+// From a no-op plugin (a few ms) to the longest default timeout (handle: 120 s).
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<"path" | "code">;
+  private readonly attempts: Counter<"plugin" | "command" | "outcome">;
+  private readonly jobsFinished: Counter<"plugin" | "command" | "outcome">;
+  private readonly durations: Histogram<"plugin" | "command">;
+  private readonly queueDepth: Gauge;
+  private readonly oldestReady: Gauge;
+  private readonly dedupeHits: Counter<"plugin">;
+  private readonly circuitsOpen: Gauge;
+  private readonly circuitOpen: Gauge<"plugin" | "command">;
+  private readonly databaseUp: Gauge;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: "postern_webhook_requests_total",
+      help: "HTTP requests answered by the listener, by path (configured endpoints, /healthz, /metrics, else other) and status code",
+      labelNames: ["path", "code"],
+      registers,
+    });
+    this.attempts = new Counter({
+      name: "postern_attempts_total",
+      help: "Finished attempts by plugin, command and outcome (succeeded, failed, timed_out)",
+      labelNames: ["plugin", "command", "outcome"],
+      registers,
+    });
+    this.jobsFinished = new Counter({
+      name: "postern_jobs_total",
+      help: "Jobs that reached a terminal status, by plugin, command and outcome (succeeded, dead)",
+      labelNames: ["plugin", "command", "outcome"],
+      registers,
+    });
+    this.durations = new Histogram({
+      name: "postern_attempt_duration_seconds",
+      help: "Wall time of plugin attempts, spawn to exit",
+      labelNames: ["plugin", "command"],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: "postern_queue_depth",
+      help: "Queued jobs, including those waiting for a retry time (running not included)",
+      registers,
+    });
+    this.oldestReady = new Gauge({
+      name: "postern_oldest_ready_job_age_seconds",
+      help: "How long the longest-waiting ready job has waited; 0 when none is ready",
+      registers,
+    });
+    this.dedupeHits = new Counter({
+      name: "postern_dedupe_hits_total",
+      help: "Jobs not enqueued because the same dedupe key already succeeded, per plugin (persisted)",
+      labelNames: ["plugin"],
+      registers,
+    });
+    this.circuitsOpen = new Gauge({
+      name: "postern_circuits_open",
+      help: "Circuit breakers (plugin, command) that are open or half-open",
+      registers,
+    });
+    this.circuitOpen = new Gauge({
+      name: "postern_circuit_open",
+      help: "1 when the circuit of (plugin, command) is open or half-open, else 0",
+      labelNames: ["plugin", "command"],
+      registers,
+    });
+    this.databaseUp = new Gauge({
+      name: "postern_database_readable",
+      help: "1 when the last scrape could read the database, else 0 (store series then keep their last values)",
+      registers,
+    });
+    processMetrics(this.registry);
+  }
+
+  recordRequest(path: string, code: number): void {
+    this.requests.inc({ path, code: String(code) });
+  }
+
+  recordAttempt(report: AttemptReport): void {
+    const labels = { plugin: report.plugin, command: report.command };
+    this.attempts.inc({ ...labels, outcome: report.outcome });
+    if (report.jobStatus === "succeeded" || report.jobStatus === "dead") {
+      this.jobsFinished.inc({ ...labels, outcome: report.jobStatus });
+    }
+    if (report.durationMs !== null) this.durations.observe(labels, report.durationMs / 1000);
+  }
+
+  /** The Prometheus text; a database that cannot be read is reported, not thrown. */
+  async render(onStoreError: (e: unknown) => void): Promise<string> {
+    try {
+      this.readStore();
+      this.databaseUp.set(1);
+    } catch (e) {
+      this.databaseUp.set(0);
+      onStoreError(e);
+    }
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private readStore(): void {
+    const stats = this.store.queueStats(this.clock.now());
+    const hits = this.store.allDedupeHits();
+    const breakers = this.store.breakers();
+    this.queueDepth.set(stats.queue_depth);
+    this.oldestReady.set(stats.oldest_ready_age_seconds ?? 0);
+    this.dedupeHits.reset();
+    for (const [plugin, n] of Object.entries(hits)) this.dedupeHits.inc({ plugin }, n);
+    this.circuitOpen.reset();
+    let open = 0;
+    for (const b of breakers) {
+      const isOpen = b.state === "open" || b.state === "half_open";
+      if (isOpen) open += 1;
+      this.circuitOpen.set({ plugin: b.plugin, command: b.command }, isOpen ? 1 : 0);
+    }
+    this.circuitsOpen.set(open);
+  }
+}
+
+/**
+ * Memory and CPU under the names prom-client's defaults use, so stock dashboards work. Not
+ * collectDefaultMetrics(): its event-loop-delay monitor samples every 10 ms, which would wake
+ * an idle daemon 100 times a second (SPEC §15: idle CPU ≈ 0). These are read only at scrape.
+ */
+function processMetrics(registry: Registry): void {
+  const registers = [registry];
+  new Gauge({
+    name: "process_resident_memory_bytes",
+    help: "Resident memory size in bytes",
+    registers,
+    collect() {
+      this.set(process.memoryUsage.rss());
+    },
+  });
+  new Gauge({
+    name: "nodejs_heap_size_used_bytes",
+    help: "V8 heap in use, in bytes",
+    registers,
+    collect() {
+      this.set(process.memoryUsage().heapUsed);
+    },
+  });
+  new Gauge({
+    name: "nodejs_heap_size_total_bytes",
+    help: "V8 heap allocated, in bytes",
+    registers,
+    collect() {
+      this.set(process.memoryUsage().heapTotal);
+    },
+  });
+  new Gauge({
+    name: "nodejs_external_memory_bytes",
+    help: "Memory of C++ objects bound to JavaScript (buffers, SQLite statements), in bytes",
+    registers,
+    collect() {
+      this.set(process.memoryUsage().external);
+    },
+  });
+  new Counter({
+    name: "process_cpu_seconds_total",
+    help: "User and system CPU time spent, in seconds",
+    registers,
+    collect() {
+      const { user, system } = process.cpuUsage();
+      this.reset();
+      this.inc((user + system) / 1e6);
+    },
+  });
+  const startSeconds = Math.round((performance.timeOrigin / 1000) * 1000) / 1000;
+  new Gauge({
+    name: "process_start_time_seconds",
+    help: "Start time of the process since the Unix epoch, in seconds",
+    registers,
+    collect() {
+      this.set(startSeconds);
+    },
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * The HTTP front door (SPEC §10): webhook endpoints, /healthz and /metrics on node:http.
+ * node:http rather than a framework: the raw body is a plain stream we cap chunk by chunk, no
+ * body parser sits in between, and the benchmark's baseline is node:http itself
+ * (docs/webhooks.md has the measurement and the reasoning).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { v7 as uuidv7 } from "uuid";
+import type { WebhookEndpoint } from "../config/types.js";
+import { PosternError } from "../core/errors.js";
+import type { Runtime } from "../daemon/runtime.js";
+import type { DaemonContext, Service } from "../daemon/services.js";
+import type { Logger } from "../log/logger.js";
+import { subscribeAttempts } from "./attempt-feed.js";
+import { healthReport } from "./health.js";
+import { lingerOnClose } from "./linger.js";
+import { Metrics } from "./metrics.js";
+import { formatHost, hasBody, isLoopback, splitTarget } from "./request.js";
+import { type HttpTimeouts, httpTimeouts } from "./timeouts.js";
+import { type Answer, handleWebhook, type WebhookDeps } from "./webhook.js";
+
+/** Metrics label for every path that is not ours: unknown paths must not mint new series. */
+const OTHER = "other";
+
+export class HttpListener implements Service {
+  readonly name = "http";
+  private server: Server | null = null;
+  private closing = false;
+  private unsubscribe: () => void = () => {};
+  private readonly log: Logger;
+  private readonly metrics: Metrics;
+  private readonly webhookDeps: WebhookDeps;
+  private readonly endpointMaps = new WeakMap<Runtime, Map<string, WebhookEndpoint>>();
+
+  constructor(
+    private readonly ctx: DaemonContext,
+    private readonly timeouts: HttpTimeouts,
+  ) {
+    this.log = ctx.log.child({ component: "http" });
+    this.metrics = new Metrics(ctx.store, ctx.clock);
+    this.webhookDeps = {
+      clock: ctx.clock,
+      log: this.log,
+      submit: ctx.submit,
+      maxAttempts: (plugin) => ctx.runtime().config.plugins[plugin]?.retry.max_attempts ?? 4,
+      newId: () => uuidv7(),
+      bodyTimeoutMs: timeouts.bodyMs,
+    };
+  }
+
+  /** The bound address (port 0 in the config becomes a real port here). */
+  get address(): AddressInfo | null {
+    return (this.server?.address() as AddressInfo | null) ?? null;
+  }
+
+  async start(): Promise<void> {
+    const { host, port } = this.ctx.runtime().config.webhooks.listen;
+    const t = this.timeouts;
+    const server = createServer({
+      headersTimeout: t.headersMs,
+      requestTimeout: t.requestMs,
+      keepAliveTimeout: t.keepAliveMs,
+      connectionsCheckingInterval: t.checkIntervalMs,
+    });
+    server.on("request", (req, res) => this.onRequest(req, res, null));
+    // Handled here so a body we would refuse (unknown path, too large) is never invited.
+    server.on("checkContinue", (req, res) => this.onRequest(req, res, () => res.writeContinue()));
+    await new Promise<void>((resolve, reject) => {
+      const failed = (e: NodeJS.ErrnoException) =>
+        reject(
+          new PosternError(
+            "listen_failed",
+            `cannot listen on ${formatHost(host)}:${port} (webhooks.listen): ${e.code ?? e.message}`,
+          ),
+        );
+      server.once("error", failed);
+      server.listen({ host, port }, () => {
+        server.off("error", failed);
+        resolve();
+      });
+    });
+    server.on("error", (e) => this.log.error({ err: e.message }, `listener error: ${e.message}`));
+    this.server = server;
+    this.unsubscribe = subscribeAttempts((report) => this.metrics.recordAttempt(report));
+    const bound = server.address() as AddressInfo;
+    const url = `http://${formatHost(bound.address)}:${bound.port}`;
+    this.log.info(
+      { host: bound.address, port: bound.port, body_timeout_ms: t.bodyMs },
+      `listening on ${url}`,
+    );
+    if (!isLoopback(bound.address)) {
+      this.log.warn(
+        { host: bound.address, port: bound.port },
+        `webhooks.listen ${bound.address} is not a loopback address: the listener is reachable from the network; put a TLS-terminating reverse proxy in front of it`,
+      );
+    }
+  }
+
+  /**
+   * Stops accepting, closes idle keep-alive sockets at once, lets requests in flight finish
+   * (their answers close the connection), and forces the rest closed after the body timeout,
+   * the longest an in-flight request may legitimately still be reading.
+   */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === null) return;
+    this.server = null;
+    this.closing = true;
+    this.unsubscribe();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => {
+      this.log.warn("connections still open after the body timeout: closing them");
+      server.closeAllConnections();
+    }, this.timeouts.bodyMs + 1000);
+    await closed;
+    clearTimeout(force);
+    this.log.info("listener closed");
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse, sendContinue: (() => void) | null): void {
+    let label = OTHER;
+    this.route(req, res, sendContinue, (l) => {
+      label = l;
+    }).catch((e: unknown) => {
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.log.error({ err: err.message, stack: err.stack, url: req.url }, `500: ${err.message}`);
+      if (res.headersSent) res.destroy();
+      else this.answer(req, res, label, { code: 500, body: { error: "internal error" }, close: true });
+    });
+  }
+
+  private async route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    sendContinue: (() => void) | null,
+    setLabel: (label: string) => void,
+  ): Promise<void> {
+    const { path, search } = splitTarget(req.url ?? "");
+    if (path === "/healthz" || path === "/metrics") {
+      setLabel(path);
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        return this.answer(req, res, path, {
+          code: 405,
+          headers: { allow: "GET, HEAD" },
+          body: { error: "method not allowed" },
+          close: hasBody(req),
+        });
+      }
+      return path === "/healthz" ? this.health(req, res) : this.scrape(req, res);
+    }
+    const runtime = this.ctx.runtime();
+    const endpoint = this.endpoints(runtime).get(path);
+    const label = endpoint ? endpoint.path : OTHER;
+    setLabel(label);
+    // An endpoint whose plugin cannot run does not exist for the outside (SPEC §10 step 6).
+    if (endpoint === undefined || !runtime.enabledPlugins.has(endpoint.plugin)) {
+      return this.answer(req, res, label, { code: 404, body: { error: "not found" }, close: hasBody(req) });
+    }
+    if (req.method !== "POST") {
+      return this.answer(req, res, label, {
+        code: 405,
+        headers: { allow: "POST" },
+        body: { error: "method not allowed" },
+        close: hasBody(req),
+      });
+    }
+    const answer = await handleWebhook(this.webhookDeps, endpoint, req, search, sendContinue);
+    if (answer === null) {
+      res.destroy();
+      return;
+    }
+    this.answer(req, res, label, answer);
+  }
+
+  private health(req: IncomingMessage, res: ServerResponse): void {
+    const report = healthReport({
+      store: this.ctx.store,
+      clock: this.ctx.clock,
+      runtime: this.ctx.runtime(),
+      startedAt: this.ctx.startedAt,
+      onStoreError: (e) => this.storeReadFailed("/healthz", e),
+    });
+    this.answer(req, res, "/healthz", { code: report.code, body: report.body });
+  }
+
+  private async scrape(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const text = await this.metrics.render((e) => this.storeReadFailed("/metrics", e));
+    this.answer(req, res, "/metrics", {
+      code: 200,
+      body: text,
+      headers: { "content-type": this.metrics.contentType },
+    });
+  }
+
+  private storeReadFailed(path: string, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.log.error({ err: message, path }, `${path}: the database cannot be read: ${message}`);
+  }
+
+  private answer(_req: IncomingMessage, res: ServerResponse, label: string, a: Answer): void {
+    const payload =
+      a.body === undefined ? undefined : typeof a.body === "string" ? a.body : JSON.stringify(a.body);
+    const headers: Record<string, string | number> = { ...a.headers };
+    if (payload !== undefined && headers["content-type"] === undefined) {
+      headers["content-type"] = "application/json";
+    }
+    headers["content-length"] = payload === undefined ? 0 : Buffer.byteLength(payload);
+    // While stopping, no connection is kept for another request.
+    if (a.close || this.closing) headers["connection"] = "close";
+    if (a.close && res.socket !== null) lingerOnClose(res.socket);
+    res.writeHead(a.code, headers);
+    res.end(payload);
+    this.metrics.recordRequest(label, a.code);
+  }
+
+  private endpoints(runtime: Runtime): Map<string, WebhookEndpoint> {
+    let map = this.endpointMaps.get(runtime);
+    if (map === undefined) {
+      map = new Map(runtime.config.webhooks.endpoints.map((e) => [e.path, e]));
+      this.endpointMaps.set(runtime, map);
+    }
+    return map;
+  }
+}
+
+export function createHttpListener(ctx: DaemonContext, env = process.env): HttpListener {
+  return new HttpListener(ctx, httpTimeouts(env));
+}
