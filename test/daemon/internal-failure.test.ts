@@ -15,12 +15,18 @@ import { fixturePluginsDir } from "../helpers/paths.js";
 it("a failure of the core around an attempt is recorded as a retryable failed attempt, never left running", () => {
   const dir = mkdtempSync(join(tmpdir(), "postern-internal-"));
   const configFile = join(dir, "postern.yaml");
-  writeFileSync(configFile, `plugins_dir: ${fixturePluginsDir}\nplugins:\n  ok: { retry: { max_attempts: 2, backoff_base: 1s } }\n`);
+  writeFileSync(
+    configFile,
+    `plugins_dir: ${fixturePluginsDir}\nplugins:\n  ok: { retry: { max_attempts: 2, backoff_base: 1s } }\n`,
+  );
   const runtime = loadRuntime(configFile, process.env);
   const clock = new FakeClock();
   const store = openStore(join(dir, "data"), { clock });
   try {
-    store.enqueueJob({ plugin: "ok", command: "poll", payload: null, submittedBy: "cli", maxAttempts: 2 }, { dedupeTtlMs: 0 });
+    store.enqueueJob(
+      { plugin: "ok", command: "poll", payload: null, submittedBy: "cli", maxAttempts: 2 },
+      { dedupeTtlMs: 0 },
+    );
     const deps = {
       store,
       clock,
