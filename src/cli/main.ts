@@ -11,10 +11,12 @@ import { registerJobs } from "./commands/jobs.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerPlugins } from "./commands/plugins.js";
 import { registerQueue } from "./commands/queue.js";
+import { registerReload } from "./commands/reload.js";
 import { registerReset } from "./commands/reset.js";
 import { registerRun } from "./commands/run.js";
 import { registerStart } from "./commands/start.js";
 import { registerState } from "./commands/state.js";
+import { registerStatus } from "./commands/status.js";
 import { printError, printProblems } from "./output.js";
 
 function buildProgram(): Command {
@@ -26,6 +28,8 @@ function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError("(run `postern --help` for usage)");
   registerStart(program);
+  registerStatus(program);
+  registerReload(program);
   registerConfigCheck(program);
   registerPlugins(program);
   registerExec(program);

@@ -6,19 +6,41 @@
  * a second signal exits at once (the next start's recovery covers it).
  */
 import { v7 as uuidv7 } from "uuid";
-import { type Clock, type Random, systemClock, systemRandom } from "../core/clock.js";
-import { PosternError } from "../core/errors.js";
+import { type Clock, isoUtc, type Random, systemClock, systemRandom } from "../core/clock.js";
+import { formatProblem, PosternError, type Problem } from "../core/errors.js";
 import { Dispatcher } from "../dispatcher/dispatcher.js";
 import type { Logger, LogLevel } from "../log/logger.js";
 import type { RunLimits } from "../runner/run.js";
 import type { EnqueueInput, EnqueueResult } from "../store/index.js";
 import { type ClaimedJob, openStore, type Store } from "../store/index.js";
+import { VERSION } from "../version.js";
 import { type ExecuteDeps, executeJob } from "./execute.js";
 import { recordInternalFailure } from "./internal-failure.js";
 import { acquireInstanceLock, type InstanceLock } from "./lock.js";
+import { runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
 import { loadRuntime, pluginUnavailableReason, type Runtime } from "./runtime.js";
 import { createServices, type Service } from "./services.js";
+
+/** What the running daemon records about itself for `postern status`. */
+export const DAEMON_META_KEY = "daemon";
+export interface DaemonMeta {
+  pid: number;
+  started_at: string;
+  config_file: string;
+  version: string;
+}
+
+/** The verdict of the last reload, for `postern reload` to wait on. */
+export const RELOAD_META_KEY = "reload";
+export interface ReloadVerdict {
+  seq: number;
+  at: string;
+  pid: number;
+  ok: boolean;
+  message: string;
+  errors: Problem[];
+}
 
 export interface DaemonOptions {
   configFile: string;
@@ -44,6 +66,11 @@ export class Daemon {
   private readonly abortInFlight = new AbortController();
   private stopping: Promise<void> | null = null;
   private services: Service[] = [];
+  /** Plugins whose last init failed (SPEC §4.4): not scheduled, their queued jobs wait. */
+  private unhealthy = new Set<string>();
+  private reloading: Promise<void> | null = null;
+  private reloadAgain = false;
+  private reloadTimer: NodeJS.Timeout | null = null;
   private lastDataVersion = -1;
   readonly startedAt: number;
 
@@ -71,6 +98,13 @@ export class Daemon {
     // spending an attempt on a plugin that cannot run.
     await recoverOrphanedJobs(store, this.clock.now(), this.log);
     this.killJobsOfUnavailablePlugins(store);
+    store.putMeta(DAEMON_META_KEY, {
+      pid: process.pid,
+      started_at: isoUtc(this.startedAt),
+      config_file: config.file,
+      version: VERSION,
+    } satisfies DaemonMeta);
+    this.unhealthy = await runInits(this.initDeps(), this.runtime);
     this.lastDataVersion = store.dataVersion();
 
     const executeDeps: ExecuteDeps = {
@@ -86,7 +120,7 @@ export class Daemon {
     };
     this.dispatcher = new Dispatcher<ClaimedJob>({
       clock: this.clock,
-      claimNext: (now) => store.claimNextReadyJob(now),
+      claimNext: (now) => store.claimNextReadyJob(now, { excludePlugins: this.unhealthy }),
       execute: (job) => executeJob(executeDeps, job).catch((e) => recordInternalFailure(executeDeps, job, e)),
       nextReadyAt: () => store.nextRetryAt(),
       externalChangeCheck: () => {
@@ -107,6 +141,7 @@ export class Daemon {
       runtime: () => this.runtime,
       submit: (input) => this.submit(input),
       startedAt: this.startedAt,
+      isHealthy: (plugin) => !this.unhealthy.has(plugin),
     });
     try {
       for (const service of this.services) await service.start();
@@ -124,6 +159,93 @@ export class Daemon {
       },
       `${config.service.name} started (pid ${process.pid}); plugins: ${plugins}`,
     );
+  }
+
+  /**
+   * SIGHUP: several in quick succession cause one reload; one arriving during a reload causes
+   * one more after it (the config may have changed again).
+   */
+  requestReload(): void {
+    if (this.stopping) return;
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return;
+    }
+    if (this.reloadTimer) return;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = null;
+      this.reloading = this.reload().finally(() => {
+        this.reloading = null;
+        if (this.reloadAgain) {
+          this.reloadAgain = false;
+          this.requestReload();
+        }
+      });
+    }, 100);
+  }
+
+  /**
+   * Validate, then swap (SPEC §11). Invalid → the old config keeps running, untouched. Valid →
+   * new work uses the new runtime; the job in flight keeps the snapshot it started with.
+   */
+  async reload(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    const previous = this.runtime;
+    let next: Runtime;
+    try {
+      next = loadRuntime(this.opts.configFile, this.opts.env);
+      if (next.config.service.state_dir !== previous.config.service.state_dir) {
+        throw new PosternError(
+          "reload_rejected",
+          `service.state_dir changed (${previous.config.service.state_dir} → ${next.config.service.state_dir}); that cannot be applied live: restart the daemon`,
+        );
+      }
+    } catch (e) {
+      const problems = e instanceof PosternError ? e.problems : [];
+      const message = describe(e);
+      this.log.error(
+        { problems },
+        `reload rejected, still running on the old config: ${message}${problems.map((p) => `\n  ${formatProblem(p)}`).join("")}`,
+      );
+      this.recordVerdict(store, { ok: false, message, errors: problems });
+      return;
+    }
+    this.runtime = next;
+    this.killJobsOfUnavailablePlugins(store);
+    // init between jobs, never beside one: one plugin process at a time.
+    this.unhealthy = await this.dispatcher!.exclusive(() => runInits(this.initDeps(), next));
+    for (const service of this.services) {
+      try {
+        await service.onRuntimeChange?.(previous, next);
+      } catch (e) {
+        this.log.error(`${service.name} could not apply the reload: ${describe(e)}`);
+      }
+    }
+    this.dispatcher?.wake();
+    const plugins = [...next.enabledPlugins].join(", ") || "none";
+    this.log.info({ plugins: [...next.enabledPlugins] }, `reload applied; plugins: ${plugins}`);
+    this.recordVerdict(store, { ok: true, message: "reload applied", errors: [] });
+  }
+
+  private recordVerdict(store: Store, verdict: Omit<ReloadVerdict, "seq" | "at" | "pid">): void {
+    const last = store.getMeta<ReloadVerdict>(RELOAD_META_KEY);
+    store.putMeta(RELOAD_META_KEY, {
+      ...verdict,
+      seq: (last?.seq ?? 0) + 1,
+      at: isoUtc(this.clock.now()),
+      pid: process.pid,
+    } satisfies ReloadVerdict);
+  }
+
+  private initDeps() {
+    return {
+      store: this.store!,
+      clock: this.clock,
+      log: this.baseLog,
+      env: this.opts.env,
+      runLimits: this.opts.runLimits ?? {},
+    };
   }
 
   /** For in-process producers (webhooks, scheduler): enqueue and wake at once. */
@@ -156,6 +278,8 @@ export class Daemon {
         this.log.warn(`shutdown_grace of ${grace} ms ran out: killing the job in flight`);
         this.abortInFlight.abort();
       }, grace);
+      if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      await this.reloading;
       try {
         // No new claims from this moment; then the producers (listener, scheduler) stop, so
         // nothing new arrives; then the job in flight gets the rest of the grace.

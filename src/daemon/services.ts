@@ -22,16 +22,20 @@ export interface DaemonContext {
   submit: (input: EnqueueInput) => EnqueueResult;
   /** Wall-clock ms when the daemon started. */
   startedAt: number;
+  /** False while the plugin's last init failed (SPEC §4.4): not scheduled, its jobs wait. */
+  isHealthy?: (plugin: string) => boolean;
 }
 
 export interface Service {
   readonly name: string;
   start(): Promise<void> | void;
   stop(): Promise<void> | void;
+  /** After a reload swapped the runtime (SPEC §11): apply what changed for new work. */
+  onRuntimeChange?(previous: Runtime, next: Runtime): Promise<void> | void;
 }
 
 /** The services, in start order. */
 export function createServices(ctx: DaemonContext): Service[] {
   // The listener last: it starts last and stops first (no webhook arrives during shutdown).
-  return [createScheduler(ctx), createHttpListener(ctx)];
+  return [createScheduler(ctx, ctx.isHealthy ? { isHealthy: ctx.isHealthy } : {}), createHttpListener(ctx)];
 }

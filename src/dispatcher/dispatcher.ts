@@ -34,6 +34,8 @@ export class Dispatcher<J> {
   private externalTimer: NodeJS.Timeout | null = null;
   /** After the queue itself fails (disk full, database locked), wait before looking again. */
   private errorBackoffMs = 0;
+  /** While > 0 nothing is claimed: an exclusive task (a reload's init) runs between jobs. */
+  private paused = 0;
 
   constructor(private readonly deps: DispatcherDeps<J>) {}
 
@@ -50,7 +52,7 @@ export class Dispatcher<J> {
 
   /** Ask for a look at the queue. Cheap and idempotent; safe to call from any producer. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused > 0) return;
     if (this.running) {
       this.pending = true;
       return;
@@ -73,6 +75,21 @@ export class Dispatcher<J> {
     while (this.current) await this.current;
   }
 
+  /**
+   * Runs `task` between jobs: waits for the job in flight, claims nothing while the task runs,
+   * then resumes. Keeps "one thing at a time" true for work that is not a job (init at reload).
+   */
+  async exclusive<T>(task: () => Promise<T>): Promise<T> {
+    this.paused += 1;
+    try {
+      await this.idle();
+      return await task();
+    } finally {
+      this.paused -= 1;
+      this.wake();
+    }
+  }
+
   /** Stops claiming at once (synchronously); the job in flight, if any, carries on. */
   halt(): void {
     this.stopped = true;
@@ -89,7 +106,7 @@ export class Dispatcher<J> {
   private async loop(): Promise<void> {
     do {
       this.pending = false;
-      while (!this.stopped) {
+      while (!this.stopped && this.paused === 0) {
         let job: J | null;
         try {
           job = this.deps.claimNext(this.deps.clock.now());
@@ -128,7 +145,10 @@ export class Dispatcher<J> {
       }
     }
     if (at === null) return;
-    const delay = Math.min(Math.max(0, at - this.deps.clock.now()), MAX_TIMER_MS);
+    // A retry already due that the claim just passed over belongs to a job that may not run now
+    // (its plugin is unhealthy): look again in a second, not in a tight loop.
+    const untilDue = at - this.deps.clock.now();
+    const delay = Math.min(untilDue <= 0 ? 1000 : untilDue, MAX_TIMER_MS);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.wake();

@@ -97,6 +97,17 @@ export class HttpListener implements Service {
     }
   }
 
+  /** A reload that changed `webhooks.listen` rebinds; otherwise the port is never dropped. */
+  async onRuntimeChange(previous: Runtime, next: Runtime): Promise<void> {
+    const a = previous.config.webhooks.listen;
+    const b = next.config.webhooks.listen;
+    if (a.host === b.host && a.port === b.port) return;
+    this.log.info(`webhooks.listen changed: rebinding from ${formatHost(a.host)}:${a.port}`);
+    await this.stop();
+    this.closing = false;
+    await this.start();
+  }
+
   /**
    * Stops accepting, closes idle keep-alive sockets at once, lets requests in flight finish
    * (their answers close the connection), and forces the rest closed after the body timeout,

@@ -14,6 +14,7 @@ import { type AttemptOwner, type CommitResult, commitAttempt } from "./complete.
 import { type StoreContext, writeTx } from "./context.js";
 import { type EnqueueInput, type EnqueueResult, enqueueJob, retryDeadJob } from "./enqueue.js";
 import { cancelJob, type KilledJob, markDeadForPlugins, requeueWithoutAttempt } from "./lifecycle.js";
+import { MetaTable } from "./meta.js";
 import { Queries, type QueueStats } from "./queries.js";
 import { type RecoveredJob, recoverOrphans } from "./recovery.js";
 import { Retention } from "./retention.js";
@@ -30,6 +31,7 @@ import {
 export class Store {
   private readonly queries: Queries;
   private readonly retention: Retention;
+  private readonly meta: MetaTable;
 
   constructor(
     private readonly ctx: StoreContext,
@@ -37,6 +39,7 @@ export class Store {
   ) {
     this.queries = new Queries(ctx.db, ctx);
     this.retention = new Retention(ctx.db);
+    this.meta = new MetaTable(ctx.db);
   }
 
   /** Absolute path of the database file. */
@@ -242,5 +245,15 @@ export class Store {
       if (before.length > 0) this.ctx.breakers.close(plugin, command, isoUtc(this.ctx.clock.now()));
       return before;
     });
+  }
+
+  // --- facts for the CLI (daemon info, reload verdicts, init results) ---------------------
+
+  getMeta<T>(key: string): T | null {
+    return this.meta.get<T>(key);
+  }
+
+  putMeta(key: string, value: unknown): void {
+    writeTx(this.ctx, () => this.meta.put(key, value));
   }
 }

@@ -69,6 +69,10 @@ async function runUntilSignalled(daemon: Daemon): Promise<void> {
   const keepAlive = setInterval(() => {}, 2 ** 30);
   try {
     await daemon.start();
+    process.removeAllListeners("SIGHUP");
+    process.on("SIGHUP", () => daemon.requestReload());
+    const early = globalThis as { __posternEarlySighup?: boolean };
+    if (early.__posternEarlySighup) daemon.requestReload();
     await daemon.stop(await stopSignal);
   } finally {
     clearInterval(keepAlive);

@@ -1,0 +1,137 @@
+/**
+ * `postern status`: the first thing to type when "something didn't run" (SPEC §13): is the
+ * daemon up, how deep is the queue, and per plugin when it runs next and why not sooner, how it
+ * last went, its circuits, dedupe hits and (unless --no-health) what its `health` command says.
+ */
+import type { Command } from "commander";
+import { v7 as uuidv7 } from "uuid";
+import type { Config } from "../../config/types.js";
+import { pluginRegistry, resolvePluginsDir, trustRecheck } from "../../plugins/index.js";
+import type { PluginListing } from "../../plugins/types.js";
+import { pluginEnvironment } from "../../runner/env.js";
+import { buildRequest } from "../../runner/request.js";
+import { runPlugin } from "../../runner/run.js";
+import { listPlugins, requireConfig } from "../context.js";
+import { withReadStore } from "../context-store.js";
+import { relative } from "../format/time.js";
+import { markFailed, printJson, printLine } from "../output.js";
+import { buildStatus, type PluginStatus, type StatusReport } from "../status-model.js";
+import { formatTable } from "../table.js";
+
+export function registerStatus(program: Command): void {
+  program
+    .command("status")
+    .description("daemon, queue, and per plugin: next run and why, last success/failure, circuits, health")
+    .option("--json", "machine-readable output")
+    .option("--no-health", "skip running each plugin's health command")
+    .action(async (opts: { json?: boolean; health: boolean }, cmd: Command) => {
+      const config = requireConfig(cmd.optsWithGlobals());
+      const listings = listPlugins(config);
+      const now = Date.now();
+      const report = withReadStore(
+        config,
+        () => buildStatus(config, listings, null, now),
+        (store) => buildStatus(config, listings, store, now),
+      );
+      if (opts.health) await runHealthChecks(config, listings, report);
+      if (!report.daemon.running) markFailed();
+      if (opts.json) printJson(report);
+      else printLine(renderStatus(report, now));
+    });
+}
+
+/** `health` is read-only and diagnostic (SPEC §4.4): run here, by the CLI, nothing recorded. */
+async function runHealthChecks(
+  config: Config,
+  listings: PluginListing[],
+  report: StatusReport,
+): Promise<void> {
+  const registry = pluginRegistry(listings);
+  const pluginsDirReal = resolvePluginsDir(config.plugins_dir);
+  await Promise.all(
+    report.plugins.map(async (p) => {
+      const plugin = registry.get(p.name);
+      const pc = config.plugins[p.name];
+      if (!plugin || !pc || !p.enabled || !plugin.manifest.commands.includes("health")) return;
+      const jobId = uuidv7();
+      const state = withReadStore(
+        config,
+        () => ({}),
+        (store) => store.getState(p.name),
+      );
+      const result = await runPlugin({
+        plugin,
+        command: "health",
+        request: buildRequest({
+          jobId,
+          command: "health",
+          attempt: 1,
+          config: pc.config,
+          state,
+          nowMs: Date.now(),
+          timeoutMs: pc.timeouts.health,
+        }),
+        timeoutMs: pc.timeouts.health,
+        env: pluginEnvironment(process.env, { plugin: p.name, command: "health", jobId }, pc.env),
+        recheckTrust: trustRecheck(pluginsDirReal, plugin),
+      });
+      p.health =
+        result.outcome.status === "succeeded"
+          ? { status: "ok", error: null }
+          : { status: "error", error: result.outcome.error };
+    }),
+  );
+}
+
+function renderStatus(r: StatusReport, now: number): string {
+  const lines: string[] = [];
+  const d = r.daemon;
+  lines.push(
+    d.running
+      ? `daemon     running, pid ${d.pid}, up ${d.uptime_seconds ?? "?"}s, version ${d.version ?? "?"}, config ${d.config_file ?? "?"}`
+      : "daemon     NOT RUNNING (start it with `postern start`; queued jobs wait until then)",
+  );
+  const age =
+    r.oldest_ready_age_seconds === null
+      ? ""
+      : `, oldest ready job waiting ${Math.round(r.oldest_ready_age_seconds)}s`;
+  lines.push(`queue      ${r.queue_depth} queued${age}`);
+  lines.push("");
+  const rows = r.plugins.map((p) => [
+    p.name,
+    pluginState(p),
+    p.next_run_at ? `${relative(p.next_run_at, now)} (${p.next_run_reason})` : p.next_run_reason,
+    relative(p.last_success_at, now),
+    relative(p.last_failure_at, now),
+    circuits(p),
+    String(p.dedupe_hits),
+    p.health === null ? "-" : p.health.status === "ok" ? "ok" : "ERROR",
+  ]);
+  lines.push(
+    formatTable(["PLUGIN", "STATE", "NEXT RUN", "LAST OK", "LAST FAIL", "CIRCUIT", "DEDUPE", "HEALTH"], rows),
+  );
+  const notes = r.plugins.flatMap((p) => {
+    const out: string[] = [];
+    if (p.reason) out.push(`${p.name}: ${p.reason}`);
+    if (p.last_error && p.last_failure_at && (!p.last_success_at || p.last_failure_at > p.last_success_at)) {
+      out.push(`${p.name}: last error: ${p.last_error}`);
+    }
+    if (p.health?.status === "error") out.push(`${p.name}: health: ${p.health.error}`);
+    return out;
+  });
+  if (notes.length > 0) lines.push("", ...notes);
+  return lines.join("\n");
+}
+
+function pluginState(p: PluginStatus): string {
+  if (!p.loaded) return "refused";
+  if (!p.enabled) return "disabled";
+  if (p.healthy === false) return "UNHEALTHY";
+  return p.healthy === null ? "loaded (init pending)" : "ok";
+}
+
+function circuits(p: PluginStatus): string {
+  const open = Object.entries(p.circuits).filter(([, c]) => c.state !== "closed");
+  if (open.length === 0) return "closed";
+  return open.map(([cmd, c]) => `${cmd} ${c.state.replace("_", "-")}`).join(", ");
+}

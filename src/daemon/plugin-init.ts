@@ -1,0 +1,105 @@
+/**
+ * `init` (SPEC §4.4): run when a plugin is first loaded and whenever its manifest version or
+ * resolved config changes (and again after a failed init, at the next start or reload). Not
+ * retried. A failed init makes the plugin unhealthy: not scheduled, its queued jobs wait.
+ * Results are recorded in the database so `status` shows them and a restart knows them.
+ */
+import { v7 as uuidv7 } from "uuid";
+import type { Clock } from "../core/clock.js";
+import { isoUtc } from "../core/clock.js";
+import { initFingerprint, needsInit } from "../core/lifecycle.js";
+import { applyStateChange } from "../core/state.js";
+import type { Logger } from "../log/logger.js";
+import { trustRecheck } from "../plugins/index.js";
+import { pluginEnvironment } from "../runner/env.js";
+import { buildRequest } from "../runner/request.js";
+import { type RunLimits, runPlugin } from "../runner/run.js";
+import type { Store } from "../store/index.js";
+import type { Runtime } from "./runtime.js";
+
+export const INIT_META_PREFIX = "init:";
+
+export interface InitResult {
+  fingerprint: string;
+  healthy: boolean;
+  error: string | null;
+  at: string;
+}
+
+export interface InitDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  env: Record<string, string | undefined>;
+  runLimits: Partial<RunLimits>;
+}
+
+/** Runs `init` for every enabled plugin that needs it, one at a time. Returns the unhealthy set. */
+export async function runInits(deps: InitDeps, runtime: Runtime): Promise<Set<string>> {
+  const unhealthy = new Set<string>();
+  for (const name of runtime.enabledPlugins) {
+    const plugin = runtime.registry.get(name);
+    const pc = runtime.config.plugins[name];
+    if (!plugin || !pc) continue;
+    const key = `${INIT_META_PREFIX}${name}`;
+    const fingerprint = initFingerprint(plugin.manifest.version, pc.config);
+    const record = deps.store.getMeta<InitResult>(key);
+    if (!needsInit(plugin.manifest.commands.includes("init"), record, fingerprint)) {
+      if (record && !record.healthy && plugin.manifest.commands.includes("init")) unhealthy.add(name);
+      continue;
+    }
+    const log = deps.log.child({ component: "init", plugin: name });
+    const jobId = uuidv7();
+    const now = deps.clock.now();
+    const result = await runPlugin({
+      plugin,
+      command: "init",
+      request: buildRequest({
+        jobId,
+        command: "init",
+        attempt: 1,
+        config: pc.config,
+        state: deps.store.getState(name),
+        nowMs: now,
+        timeoutMs: pc.timeouts.init,
+      }),
+      timeoutMs: pc.timeouts.init,
+      env: pluginEnvironment(deps.env, { plugin: name, command: "init", jobId }, pc.env),
+      limits: deps.runLimits,
+      clock: deps.clock,
+      recheckTrust: trustRecheck(runtime.pluginsDirReal, plugin),
+    });
+    let error = result.outcome.status === "succeeded" ? null : result.outcome.error;
+    const response = result.outcome.response;
+    if (error === null && response?.state_updates) {
+      const change = applyStateChange(
+        deps.store.getState(name),
+        response.state_updates,
+        response.state_replace === true,
+      );
+      if (change.ok) deps.store.setState(name, change.state);
+      else error = change.error;
+    }
+    if (error === null && (response?.events?.length ?? 0) > 0) {
+      log.warn(`${response?.events?.length} events from init ignored (init may not emit events)`);
+    }
+    for (const entry of response?.logs ?? []) log[entry.level]({ source: "plugin" }, entry.message);
+    if (result.stderr !== "")
+      log.warn({ source: "plugin", stderr: result.stderr.slice(-4096) }, "plugin wrote to stderr");
+    deps.store.putMeta(key, {
+      fingerprint,
+      healthy: error === null,
+      error,
+      at: isoUtc(deps.clock.now()),
+    } satisfies InitResult);
+    if (error === null) log.info(`init succeeded in ${result.durationMs} ms`);
+    else {
+      unhealthy.add(name);
+      log.error(
+        { error },
+        `init failed: ${error}; ${name} is unhealthy (not scheduled, its queued jobs wait) until a reload or restart runs a successful init`,
+      );
+    }
+  }
+  return unhealthy;
+}
