@@ -17,7 +17,7 @@ import { VERSION } from "../version.js";
 import { type ExecuteDeps, executeJob } from "./execute.js";
 import { recordInternalFailure } from "./internal-failure.js";
 import { acquireInstanceLock, type InstanceLock } from "./lock.js";
-import { runInits } from "./plugin-init.js";
+import { pendingInits, runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
 import { loadRuntime, pluginUnavailableReason, type Runtime } from "./runtime.js";
 import { createServices, type Service } from "./services.js";
@@ -211,10 +211,12 @@ export class Daemon {
       this.recordVerdict(store, { ok: false, message, errors: problems });
       return;
     }
+    // Plugins whose init must run count as unhealthy until it succeeds: nothing of theirs runs
+    // or is scheduled before their init.
+    const pending = pendingInits(store, next);
+    this.unhealthy = pending;
     this.runtime = next;
     this.killJobsOfUnavailablePlugins(store);
-    // init between jobs, never beside one: one plugin process at a time.
-    this.unhealthy = await this.dispatcher!.exclusive(() => runInits(this.initDeps(), next));
     for (const service of this.services) {
       try {
         await service.onRuntimeChange?.(previous, next);
@@ -222,10 +224,16 @@ export class Daemon {
         this.log.error(`${service.name} could not apply the reload: ${describe(e)}`);
       }
     }
-    this.dispatcher?.wake();
     const plugins = [...next.enabledPlugins].join(", ") || "none";
-    this.log.info({ plugins: [...next.enabledPlugins] }, `reload applied; plugins: ${plugins}`);
-    this.recordVerdict(store, { ok: true, message: "reload applied", errors: [] });
+    const inits = pending.size > 0 ? `; init pending for ${[...pending].join(", ")}` : "";
+    this.log.info({ plugins: [...next.enabledPlugins] }, `reload applied; plugins: ${plugins}${inits}`);
+    this.recordVerdict(store, { ok: true, message: `reload applied${inits}`, errors: [] });
+    if (pending.size > 0) {
+      // init between jobs, never beside one: one plugin process at a time. The job in flight
+      // (with its old snapshot) finishes first; the verdict above does not wait for it.
+      this.unhealthy = await this.dispatcher!.exclusive(() => runInits(this.initDeps(), next));
+    }
+    this.dispatcher?.wake();
   }
 
   private recordVerdict(store: Store, verdict: Omit<ReloadVerdict, "seq" | "at" | "pid">): void {

@@ -34,6 +34,20 @@ export interface InitDeps {
   runLimits: Partial<RunLimits>;
 }
 
+/** The enabled plugins whose `init` must run (never run, changed, or failed last time). */
+export function pendingInits(store: Store, runtime: Runtime): Set<string> {
+  const pending = new Set<string>();
+  for (const name of runtime.enabledPlugins) {
+    const plugin = runtime.registry.get(name);
+    const pc = runtime.config.plugins[name];
+    if (!plugin || !pc) continue;
+    const record = store.getMeta<InitResult>(`${INIT_META_PREFIX}${name}`);
+    const fingerprint = initFingerprint(plugin.manifest.version, pc.config);
+    if (needsInit(plugin.manifest.commands.includes("init"), record, fingerprint)) pending.add(name);
+  }
+  return pending;
+}
+
 /** Runs `init` for every enabled plugin that needs it, one at a time. Returns the unhealthy set. */
 export async function runInits(deps: InitDeps, runtime: Runtime): Promise<Set<string>> {
   const unhealthy = new Set<string>();

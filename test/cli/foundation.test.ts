@@ -172,3 +172,24 @@ describe("postern exec", () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 });
+
+describe("postern plugins health", () => {
+  it("runs the plugin's health command on demand: exit 0 healthy, 1 with the error", () => {
+    const config = fixtureConfig();
+    const good = cliJson<{ status: string; error: string | null }>([
+      "plugins",
+      "health",
+      "ok",
+      "--config",
+      config,
+    ]);
+    assert.equal(good.status, 0);
+    assert.deepEqual([good.json.status, good.json.error], ["ok", null]);
+    const bad = cli(["plugins", "health", "exit-78", "--config", config]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stdout, /exit-78: UNHEALTHY: missing api key/);
+    const refused = cli(["plugins", "health", "not-executable", "--config", config]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /not loaded/);
+  });
+});

@@ -33,7 +33,7 @@ interface JobJson {
   events: { event_id: string; type: string; routed_to: string[]; dropped: string | null }[];
 }
 
-function setup(opts: { handleTimeout?: string } = {}) {
+function setup(opts: { handleTimeout?: string; shutdownGrace?: string } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "postern-e2e-"));
   const logFile = join(dir, "effects.csv");
   writeFileSync(logFile, "");
@@ -43,7 +43,7 @@ function setup(opts: { handleTimeout?: string } = {}) {
     `service:
   state_dir: ./data
   log_level: debug
-  shutdown_grace: 1s
+  shutdown_grace: ${opts.shutdownGrace ?? "1s"}
   max_route_depth: 3
 plugins_dir: ${fixturePluginsDir}
 webhooks: { listen: "127.0.0.1:0" }
@@ -292,7 +292,7 @@ describe("single instance lock", () => {
 
 describe("crash recovery", () => {
   it("after SIGKILL of the core, the old plugin process group is gone before the job re-runs", async () => {
-    const env = setup();
+    const env = setup({ handleTimeout: "10s" });
     const pidFile = join(env.dir, "plugin.pid");
     let daemon = await DaemonProcess.start(env.file);
     const id = run(env.file, { sleep_ms: 400, pid_file: pidFile, fail_until_attempt: 2 });
@@ -336,15 +336,17 @@ describe("crash recovery", () => {
   });
 
   it("SIGTERM lets the job in flight finish within shutdown_grace, else re-queues it without using an attempt", async () => {
-    const env = setup();
+    // The first job outlasts the CLI call that queues the second (even on a loaded machine),
+    // and finishes well inside its grace.
+    const env = setup({ handleTimeout: "30s", shutdownGrace: "10s" });
     const daemon = await DaemonProcess.start(env.file);
-    const id = run(env.file, { sleep_ms: 400 });
+    const id = run(env.file, { sleep_ms: 3000 });
     const running = await daemon.waitFor((l) => l.job_id === id && /started/.test(l.message));
     assert.ok(running);
     const hung = run(env.file, {});
     const exit = await daemon.stop("SIGTERM");
     assert.equal(exit.code, 0);
-    assert.equal(show(env.file, id).status, "succeeded", "finished within the 1 s grace");
+    assert.equal(show(env.file, id).status, "succeeded", "finished within its grace");
     assert.equal(show(env.file, hung).status, "queued", "not started after the signal");
 
     const slow = setup({ handleTimeout: "30s" });

@@ -4,16 +4,13 @@
  * last went, its circuits, dedupe hits and (unless --no-health) what its `health` command says.
  */
 import type { Command } from "commander";
-import { v7 as uuidv7 } from "uuid";
 import type { Config } from "../../config/types.js";
-import { pluginRegistry, resolvePluginsDir, trustRecheck } from "../../plugins/index.js";
+import { pluginRegistry } from "../../plugins/index.js";
 import type { PluginListing } from "../../plugins/types.js";
-import { pluginEnvironment } from "../../runner/env.js";
-import { buildRequest } from "../../runner/request.js";
-import { runPlugin } from "../../runner/run.js";
 import { listPlugins, requireConfig } from "../context.js";
 import { withReadStore } from "../context-store.js";
 import { relative } from "../format/time.js";
+import { runHealth } from "../health.js";
 import { markFailed, printJson, printLine } from "../output.js";
 import { buildStatus, type PluginStatus, type StatusReport } from "../status-model.js";
 import { formatTable } from "../table.js";
@@ -40,45 +37,18 @@ export function registerStatus(program: Command): void {
     });
 }
 
-/** `health` is read-only and diagnostic (SPEC §4.4): run here, by the CLI, nothing recorded. */
 async function runHealthChecks(
   config: Config,
   listings: PluginListing[],
   report: StatusReport,
 ): Promise<void> {
   const registry = pluginRegistry(listings);
-  const pluginsDirReal = resolvePluginsDir(config.plugins_dir);
   await Promise.all(
     report.plugins.map(async (p) => {
       const plugin = registry.get(p.name);
-      const pc = config.plugins[p.name];
-      if (!plugin || !pc || !p.enabled || !plugin.manifest.commands.includes("health")) return;
-      const jobId = uuidv7();
-      const state = withReadStore(
-        config,
-        () => ({}),
-        (store) => store.getState(p.name),
-      );
-      const result = await runPlugin({
-        plugin,
-        command: "health",
-        request: buildRequest({
-          jobId,
-          command: "health",
-          attempt: 1,
-          config: pc.config,
-          state,
-          nowMs: Date.now(),
-          timeoutMs: pc.timeouts.health,
-        }),
-        timeoutMs: pc.timeouts.health,
-        env: pluginEnvironment(process.env, { plugin: p.name, command: "health", jobId }, pc.env),
-        recheckTrust: trustRecheck(pluginsDirReal, plugin),
-      });
-      p.health =
-        result.outcome.status === "succeeded"
-          ? { status: "ok", error: null }
-          : { status: "error", error: result.outcome.error };
+      if (!plugin || !p.enabled || !plugin.manifest.commands.includes("health")) return;
+      const { status, error } = await runHealth(config, plugin);
+      p.health = { status, error };
     }),
   );
 }
