@@ -4,7 +4,7 @@
  * job id, plugin, "attempt x of y", outcome and duration, plus the plugin's logs and stderr.
  */
 import type { Clock, Random } from "../core/clock.js";
-import { planCompletion } from "../core/completion.js";
+import { type CompletionJob, planCompletion } from "../core/completion.js";
 import { reportAttempt } from "../http/attempt-feed.js";
 import type { Logger } from "../log/logger.js";
 import { trustRecheck } from "../plugins/index.js";
@@ -82,14 +82,7 @@ export async function executeJob(deps: ExecuteDeps, job: ClaimedJob): Promise<vo
   }
 
   const plan = planCompletion({
-    job: {
-      id: job.id,
-      plugin: job.plugin,
-      command: job.command,
-      attempt: job.attempt,
-      max_attempts: job.max_attempts,
-      route_depth: job.internal.route_depth,
-    },
+    job: completionJobOf(job),
     outcome: result.outcome,
     run: result,
     state: store.getState(job.plugin),
@@ -178,4 +171,16 @@ function logAttempt(
     );
   }
   if (plan.ignoredEvents > 0) jobLog.warn(`${plan.ignoredEvents} events from ${job.command} ignored`);
+}
+
+/** The part of a claimed job that completion planning decides over. */
+export function completionJobOf(job: ClaimedJob): CompletionJob {
+  return {
+    id: job.id,
+    plugin: job.plugin,
+    command: job.command,
+    attempt: job.attempt,
+    max_attempts: job.max_attempts,
+    route_depth: job.internal.route_depth,
+  };
 }

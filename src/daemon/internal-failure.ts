@@ -8,7 +8,7 @@ import { planCompletion } from "../core/completion.js";
 import { classifyOutcome } from "../core/outcome.js";
 import { notStartedResult } from "../runner/run.js";
 import type { ClaimedJob } from "../store/index.js";
-import type { ExecuteDeps } from "./execute.js";
+import { completionJobOf, type ExecuteDeps } from "./execute.js";
 
 export function recordInternalFailure(deps: ExecuteDeps, job: ClaimedJob, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
@@ -28,14 +28,7 @@ export function recordInternalFailure(deps: ExecuteDeps, job: ClaimedJob, error:
   try {
     const runtime = deps.runtime();
     const plan = planCompletion({
-      job: {
-        id: job.id,
-        plugin: job.plugin,
-        command: job.command,
-        attempt: job.attempt,
-        max_attempts: job.max_attempts,
-        route_depth: job.internal.route_depth,
-      },
+      job: completionJobOf(job),
       outcome,
       run,
       state: {},
