@@ -4,7 +4,6 @@
  * went, its circuits and dedupe hits, and (optionally) the result of its `health` command.
  */
 import type { Config } from "../config/types.js";
-import { isoUtc } from "../core/clock.js";
 import { DAEMON_META_KEY, type DaemonMeta } from "../daemon/daemon.js";
 import { runningDaemonPid } from "../daemon/lock.js";
 import { INIT_META_PREFIX, type InitResult } from "../daemon/plugin-init.js";
@@ -138,5 +137,3 @@ function pluginStatus(
     reason,
   };
 }
-
-export const nowIso = (ms: number) => isoUtc(ms);

@@ -5,7 +5,6 @@
  */
 import type { Clock, Random } from "../core/clock.js";
 import { type CompletionJob, planCompletion } from "../core/completion.js";
-import { reportAttempt } from "../http/attempt-feed.js";
 import type { Logger } from "../log/logger.js";
 import { trustRecheck } from "../plugins/index.js";
 import type { PluginCommand } from "../plugins/types.js";
@@ -15,6 +14,7 @@ import { buildRequest } from "../runner/request.js";
 import { notStartedResult, type RunLimits, type RunResult, runPlugin } from "../runner/run.js";
 import { logBreakerTransition } from "../scheduler/log.js";
 import type { ClaimedJob, CommitResult, Store } from "../store/index.js";
+import { reportAttempt } from "./attempt-feed.js";
 import { pluginUnavailableReason, type Runtime } from "./runtime.js";
 
 export interface ExecuteDeps {

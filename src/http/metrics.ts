@@ -6,8 +6,8 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
+import type { AttemptReport } from "../daemon/attempt-feed.js";
 import type { Store } from "../store/index.js";
-import type { AttemptReport } from "./attempt-feed.js";
 
 // From a no-op plugin (a few ms) to the longest default timeout (handle: 120 s).
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];

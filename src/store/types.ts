@@ -2,6 +2,7 @@
  * The store's public shapes (SPEC §6.1, §13.1) and the mapping from raw rows. Field names are
  * the spec's, so `--json` output is these objects as they are.
  */
+import type { AttemptRecord } from "../core/completion.js";
 import type { AttemptStatus } from "../core/outcome.js";
 import type { LogEntry } from "../protocol/schema.js";
 
@@ -41,22 +42,11 @@ export interface ClaimedJob extends Job {
   internal: JobInternal;
 }
 
-export interface AttemptView {
-  attempt: number;
-  status: AttemptStatus;
+/** An attempt as every interface shows it: the record completion planned (SPEC §13.1). */
+export type AttemptView = Omit<AttemptRecord, "started_at"> & {
+  /** null only for attempts recorded before a start time was known (crash recovery). */
   started_at: string | null;
-  completed_at: string;
-  duration_ms: number | null;
-  exit_code: number | null;
-  signal: string | null;
-  error: string | null;
-  retryable: boolean | null;
-  stderr: string;
-  stderr_truncated: boolean;
-  stderr_bytes_dropped: number;
-  stdout: string | null;
-  logs: LogEntry[];
-}
+};
 
 /** One attempt with what `postern logs` needs to label and follow it. */
 export interface AttemptLogEntry extends AttemptView {

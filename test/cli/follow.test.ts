@@ -43,13 +43,22 @@ describe("following jobs while the daemon runs", () => {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
+    let onOutput = () => {};
     follower.stdout.setEncoding("utf8").on("data", (d: string) => {
       out += d;
+      onOutput();
     });
     const id = cli(["run", "ok", "--config", s.file]).stdout.trim();
-    const deadline = Date.now() + 10_000;
-    while (!out.includes(id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(out.includes(id), `logs -f did not show ${id}:\n${out}`);
+    // Wait on the follower's output itself, not on a polling loop.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`logs -f did not show ${id}:\n${out}`)), 10_000);
+      onOutput = () => {
+        if (!out.includes(id)) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      onOutput();
+    });
     assert.match(out, new RegExp(`ok poll  job ${id}  attempt 1/3  succeeded`));
     follower.kill("SIGINT");
     const [code] = await once(follower, "exit");

@@ -3,42 +3,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Job } from "../../src/store/index.js";
 import { cli, cliJson } from "../helpers/cli.js";
+import { ATTEMPT_KEYS, JOB_KEYS } from "../helpers/shapes.js";
 import { enqueue, failed, finishNext, ok, setup, withStore } from "./operator-fixture.js";
 
-const JOB_KEYS = [
-  "id",
-  "plugin",
-  "command",
-  "payload",
-  "status",
-  "attempt",
-  "max_attempts",
-  "submitted_by",
-  "dedupe_key",
-  "created_at",
-  "started_at",
-  "completed_at",
-  "next_retry_at",
-  "last_error",
-  "parent_job_id",
-  "source_event_id",
-];
-const ATTEMPT_KEYS = [
-  "attempt",
-  "status",
-  "started_at",
-  "completed_at",
-  "duration_ms",
-  "exit_code",
-  "signal",
-  "error",
-  "retryable",
-  "stderr",
-  "stderr_truncated",
-  "stderr_bytes_dropped",
-  "stdout",
-  "logs",
-];
 const EVENT_KEYS = ["event_id", "type", "dedupe_key", "routed_to", "dropped"];
 
 describe("postern jobs list", () => {

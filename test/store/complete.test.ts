@@ -4,6 +4,7 @@ import { sequenceRandom } from "../../src/core/clock.js";
 import { planCompletion } from "../../src/core/completion.js";
 import { PosternError } from "../../src/core/errors.js";
 import type { Store } from "../../src/store/index.js";
+import { ATTEMPT_KEYS } from "../helpers/shapes.js";
 import { claim, enqueue, type Fixture, failed, finishAttempt, fixture, idGen, ok, TTL } from "./helpers.js";
 
 /** Everything a commit could touch, to prove a failed one touched nothing. */
@@ -269,22 +270,7 @@ describe("events and routing through the store (SPEC §8)", () => {
       },
     );
     const d = f.store.jobDetail(job.id);
-    assert.deepEqual(Object.keys(d?.attempts[0] ?? {}), [
-      "attempt",
-      "status",
-      "started_at",
-      "completed_at",
-      "duration_ms",
-      "exit_code",
-      "signal",
-      "error",
-      "retryable",
-      "stderr",
-      "stderr_truncated",
-      "stderr_bytes_dropped",
-      "stdout",
-      "logs",
-    ]);
+    assert.deepEqual(Object.keys(d?.attempts[0] ?? {}), ATTEMPT_KEYS);
     assert.deepEqual(
       d?.attempts.map((a) => [a.attempt, a.status, a.error, a.retryable, a.logs]),
       [

@@ -2,26 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sequenceRandom } from "../../src/core/clock.js";
 import { PosternError } from "../../src/core/errors.js";
+import { JOB_KEYS } from "../helpers/shapes.js";
 import { claim, enqueue, failed, finishAttempt, fixture, ok } from "./helpers.js";
-
-const JOB_KEYS = [
-  "id",
-  "plugin",
-  "command",
-  "payload",
-  "status",
-  "attempt",
-  "max_attempts",
-  "submitted_by",
-  "dedupe_key",
-  "created_at",
-  "started_at",
-  "completed_at",
-  "next_retry_at",
-  "last_error",
-  "parent_job_id",
-  "source_event_id",
-];
 
 const code = (c: string) => (e: unknown) => e instanceof PosternError && e.code === c;
 

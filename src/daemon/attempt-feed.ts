@@ -1,5 +1,5 @@
 /**
- * Attempt outcomes, pushed by the dispatcher (daemon/execute.ts) to whoever counts them (the
+ * Attempt outcomes, pushed by the dispatcher (execute.ts) to whoever counts them (the
  * /metrics registry). A module-level feed keeps the dispatcher free of any metrics library
  * and lets the listener subscribe only while it runs.
  */
