@@ -163,15 +163,26 @@ export const headerName = stringOf("an HTTP header name").regex(HEADER_RE, {
     `expected an HTTP header name like X-Hub-Signature-256; got ${describeValue(issue.input)}`,
 });
 
-const RESERVED_PATHS = new Set(["/", "/healthz", "/metrics"]);
+/**
+ * Paths the core serves itself: /healthz, /metrics and the dashboard (/, /plugins, /jobs,
+ * /jobs/<id>, /assets/<file>). Reserved whether or not the dashboard is enabled, so switching it
+ * on never turns a valid config into an invalid one.
+ */
+const RESERVED_PATHS = new Set(["/", "/healthz", "/metrics", "/plugins", "/jobs"]);
+const RESERVED_PREFIXES = ["/jobs/", "/assets/"];
+export function isReservedPath(path: string): boolean {
+  return RESERVED_PATHS.has(path) || RESERVED_PREFIXES.some((p) => path.startsWith(p));
+}
+const RESERVED_TEXT =
+  "/, /healthz, /metrics, /plugins, /jobs and paths under /jobs/ and /assets/ are served by the core: pick another path, like /hook/<name>";
 // Matching is exact, so a query, fragment or whitespace would make the endpoint unreachable.
 const ENDPOINT_PATH_RE = /^\/[^\s?#]*$/;
 export const endpointPath = stringOf('a path starting with "/"').refine(
-  (path) => ENDPOINT_PATH_RE.test(path) && !RESERVED_PATHS.has(path),
+  (path) => ENDPOINT_PATH_RE.test(path) && !isReservedPath(path),
   {
     error: (issue) =>
-      typeof issue.input === "string" && RESERVED_PATHS.has(issue.input)
-        ? `${describeValue(issue.input)} is reserved (/, /healthz and /metrics are served by the core)`
+      typeof issue.input === "string" && isReservedPath(issue.input)
+        ? `${describeValue(issue.input)} is reserved (${RESERVED_TEXT})`
         : `expected a path starting with "/" without spaces, "?" or "#", like /hook/github; got ${describeValue(issue.input)}`,
   },
 );

@@ -90,6 +90,7 @@ function resolveConfig(data: ConfigFileOutput, file: string): Config {
     plugins: Object.fromEntries(Object.entries(data.plugins).map(([name, p]) => [name, resolvePlugin(p)])),
     webhooks: { listen: data.webhooks.listen, endpoints: data.webhooks.endpoints.map(resolveEndpoint) },
     routes: data.routes.map((route) => ({ ...route })),
+    dashboard: { enabled: data.dashboard.enabled },
   };
 }
 

@@ -57,6 +57,7 @@ export const DEFAULTS = {
     max_body_size: "1MB",
     event_type: "webhook",
   },
+  dashboard: { enabled: true },
 } as const;
 
 // Bounds the spec leaves open, chosen so a typo cannot stall or flood the daemon.
@@ -150,6 +151,14 @@ export const configFileSchema = z.strictObject({
     })
     .prefault({}),
   routes: z.array(routeSchema).prefault([]),
+  dashboard: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .prefault(DEFAULTS.dashboard.enabled)
+        .meta({ description: "serve the read-only web dashboard on the listener (/, /plugins, /jobs)" }),
+    })
+    .prefault({}),
 });
 
 /** What the file may contain (before defaults and conversions). */

@@ -100,4 +100,6 @@ export interface Config {
   webhooks: { listen: ListenAddress; endpoints: WebhookEndpoint[] };
   /** In file order: fan-out fires in config order (SPEC §8). */
   routes: Route[];
+  /** The read-only web dashboard on the listener (docs/dashboard.md). */
+  dashboard: { enabled: boolean };
 }

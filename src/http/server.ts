@@ -1,5 +1,6 @@
 /**
- * The HTTP front door (SPEC §10): webhook endpoints, /healthz and /metrics on node:http.
+ * The HTTP front door (SPEC §10): webhook endpoints, /healthz, /metrics and the read-only
+ * dashboard (docs/dashboard.md) on node:http.
  * node:http rather than a framework: the raw body is a plain stream we cap chunk by chunk, no
  * body parser sits in between, and the benchmark's baseline is node:http itself
  * (docs/webhooks.md has the measurement and the reasoning).
@@ -13,6 +14,8 @@ import { subscribeAttempts } from "../daemon/attempt-feed.js";
 import type { Runtime } from "../daemon/runtime.js";
 import type { DaemonContext, Service } from "../daemon/services.js";
 import type { Logger } from "../log/logger.js";
+import type { Dashboard } from "./dashboard/handler.js";
+import { dashboardLabel } from "./dashboard/paths.js";
 import { healthReport } from "./health.js";
 import { lingerOnClose } from "./linger.js";
 import { Metrics } from "./metrics.js";
@@ -32,6 +35,8 @@ export class HttpListener implements Service {
   private readonly metrics: Metrics;
   private readonly webhookDeps: WebhookDeps;
   private readonly endpointMaps = new WeakMap<Runtime, Map<string, WebhookEndpoint>>();
+  /** Imported on the first dashboard request: a daemon nobody looks at never loads it. */
+  private dashboard: Promise<Dashboard> | null = null;
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -92,7 +97,10 @@ export class HttpListener implements Service {
     if (!isLoopback(bound.address)) {
       this.log.warn(
         { host: bound.address, port: bound.port },
-        `webhooks.listen ${bound.address} is not a loopback address: the listener is reachable from the network; put a TLS-terminating reverse proxy in front of it`,
+        `webhooks.listen ${bound.address} is not a loopback address: the listener is reachable from the network; put a TLS-terminating reverse proxy in front of it` +
+          (this.ctx.runtime().config.dashboard.enabled
+            ? "; the read-only dashboard (/, /plugins, /jobs) is reachable too, without authentication: set dashboard.enabled: false or restrict it in the proxy"
+            : ""),
       );
     }
   }
@@ -162,6 +170,13 @@ export class HttpListener implements Service {
       return path === "/healthz" ? this.health(req, res) : this.scrape(req, res);
     }
     const runtime = this.ctx.runtime();
+    const page = dashboardLabel(path);
+    if (page !== null && runtime.config.dashboard.enabled) {
+      setLabel(page);
+      const answer = (await this.loadDashboard()).handle(req, page, path, search);
+      // The dashboard reads no body: one sent anyway is not drained, so the connection closes.
+      return this.answer(req, res, page, { ...answer, close: answer.close || hasBody(req) });
+    }
     const endpoint = this.endpoints(runtime).get(path);
     const label = endpoint ? endpoint.path : OTHER;
     setLabel(label);
@@ -183,6 +198,15 @@ export class HttpListener implements Service {
       return;
     }
     this.answer(req, res, label, answer);
+  }
+
+  private loadDashboard(): Promise<Dashboard> {
+    this.dashboard ??= import("./dashboard/handler.js").then((m) => new m.Dashboard(this.ctx, this.log));
+    // A failed import is not cached: the next request tries again (and logs again).
+    this.dashboard.catch(() => {
+      this.dashboard = null;
+    });
+    return this.dashboard;
   }
 
   private health(req: IncomingMessage, res: ServerResponse): void {

@@ -3,6 +3,14 @@
 export type { Audit, AuditEvent, AuditJob } from "./audit.js";
 export type { BreakerRow, BreakerState, BreakerTransition } from "./breakers.js";
 export type { AttemptOwner, CommitResult, CommittedDedupeHit } from "./complete.js";
+export type {
+  EventSummary,
+  HourCount,
+  JobPage,
+  JobSummary,
+  JobTree,
+  TraceNode,
+} from "./dashboard.js";
 export { DB_FILE, type OpenOptions, openStore, verifyWal } from "./db.js";
 export type { EnqueueInput, EnqueueResult } from "./enqueue.js";
 export type { KilledJob } from "./lifecycle.js";

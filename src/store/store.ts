@@ -12,6 +12,14 @@ import { type Audit, auditDatabase } from "./audit.js";
 import type { BreakerRow, BreakerTransition } from "./breakers.js";
 import { type AttemptOwner, type CommitResult, commitAttempt } from "./complete.js";
 import { type StoreContext, writeTx } from "./context.js";
+import {
+  DashboardQueries,
+  type EventSummary,
+  type HourCount,
+  type JobPage,
+  type JobSummary,
+  type JobTree,
+} from "./dashboard.js";
 import { type EnqueueInput, type EnqueueResult, enqueueJob, retryDeadJob } from "./enqueue.js";
 import { cancelJob, type KilledJob, markDeadForPlugins, requeueWithoutAttempt } from "./lifecycle.js";
 import { MetaTable } from "./meta.js";
@@ -21,10 +29,12 @@ import { Retention } from "./retention.js";
 import { type SchedulePlanRow, type ScheduleRow, SchedulesTable } from "./schedule.js";
 import {
   type AttemptLogEntry,
+  type AttemptView,
   type ClaimedJob,
   type Job,
   type JobDetail,
   type JobStatus,
+  toAttemptView,
   toClaimedJob,
 } from "./types.js";
 
@@ -189,6 +199,50 @@ export class Store {
 
   dataVersion(): number {
     return this.queries.dataVersion();
+  }
+
+  // --- the web dashboard (docs/dashboard.md) -----------------------------------------------
+
+  private dashboardQueries: DashboardQueries | undefined;
+  /** Prepared on first use: only a daemon whose dashboard is asked for needs them. */
+  private get dash(): DashboardQueries {
+    this.dashboardQueries ??= new DashboardQueries(this.ctx.db);
+    return this.dashboardQueries;
+  }
+
+  /** Jobs that reached succeeded or dead since `sinceMs`, counted per UTC hour and status. */
+  jobsFinishedPerHour(sinceMs: number): HourCount[] {
+    return this.dash.finishedPerHour(isoUtc(sinceMs));
+  }
+
+  /**
+   * A page of jobs without payloads, newest first; `before` is a job id (the previous page's
+   * `next_before`). Null when `before` names no job.
+   */
+  jobPage(opts: { plugin?: string; status?: JobStatus; before?: string; limit: number }): JobPage | null {
+    const { before, ...rest } = opts;
+    if (before === undefined) return this.dash.page(rest);
+    const seq = this.dash.seqOf(before);
+    return seq === null ? null : this.dash.page({ ...rest, beforeSeq: seq });
+  }
+
+  jobSummary(id: string): JobSummary | null {
+    return this.dash.summary(id);
+  }
+
+  /** Every attempt of a job, oldest first. */
+  jobAttempts(id: string): AttemptView[] {
+    return this.ctx.attempts.forJob(id).map(toAttemptView);
+  }
+
+  /** The events a job emitted, without payloads, and what became of each route. */
+  jobEvents(id: string): EventSummary[] {
+    return this.dash.events(id);
+  }
+
+  /** A job's parent chain and the (bounded) tree of jobs its events became. */
+  jobTree(job: JobSummary, limits: { maxNodes: number; maxDepth: number }): JobTree {
+    return this.dash.tree(job, limits);
   }
 
   // --- scheduler (SPEC §9) ---------------------------------------------------------------

@@ -8,6 +8,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { FakeClock } from "../../src/core/clock.js";
+import { DASHBOARD_SQL } from "../../src/store/dashboard.js";
 import { DEDUPE_SQL } from "../../src/store/dedupe.js";
 import { openStore } from "../../src/store/index.js";
 import { JOBS_SQL } from "../../src/store/jobs.js";
@@ -88,6 +89,37 @@ const HOT: Hot[] = [
   { name: "queue listing", sql: QUERIES_SQL.queue, params: [] },
   { name: "jobs list by plugin", sql: QUERIES_SQL.listByPlugin, params: ["p1", 50] },
   { name: "jobs list by status", sql: QUERIES_SQL.listByStatus, params: ["dead", 50] },
+  // The dashboard (docs/dashboard.md): pages by cursor never sort, the chart reads one range.
+  {
+    name: "dashboard: jobs finished per hour",
+    sql: DASHBOARD_SQL.finishedPerHour,
+    params: [NOW],
+    index: "jobs_terminal",
+  },
+  { name: "dashboard: page cursor", sql: DASHBOARD_SQL.seqOf, params: ["job-5"] },
+  { name: "dashboard: job summary", sql: DASHBOARD_SQL.summaryById, params: ["job-5"] },
+  { name: "dashboard: page", sql: DASHBOARD_SQL.pageAll, params: [5000, 51], noSort: true },
+  {
+    name: "dashboard: page by plugin",
+    sql: DASHBOARD_SQL.pageByPlugin,
+    params: ["p1", 5000, 51],
+    index: "jobs_plugin_seq",
+    noSort: true,
+  },
+  {
+    name: "dashboard: page by status",
+    sql: DASHBOARD_SQL.pageByStatus,
+    params: ["dead", 5000, 51],
+    index: "jobs_status_seq",
+    noSort: true,
+  },
+  {
+    name: "dashboard: page by plugin and status",
+    sql: DASHBOARD_SQL.pageByBoth,
+    params: ["dead", "p1", 5000, 51],
+    index: "jobs_status_seq",
+    noSort: true,
+  },
 ];
 
 const PLUGINS = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"];
@@ -197,6 +229,13 @@ describe("query plans and flat cost (SPEC §15)", () => {
           assert.ok(!details.some((d) => d.includes("TEMP B-TREE")), `${q.name} sorts: ${details}`);
         t.diagnostic(`${rows} rows | ${q.name}: ${details.join(" / ")}`);
       }
+      // The trace tree walks events by job: the events_job index, never the whole table.
+      const events = plan(db, DASHBOARD_SQL.eventsOf, ["job-5"]);
+      assert.ok(
+        events.some((d) => /INDEX events_job\b/.test(d)),
+        `dashboard events of a job: ${JSON.stringify(events)}`,
+      );
+      assert.ok(!events.some((d) => d.includes("TEMP B-TREE")), `events of a job sorts: ${events}`);
       db.close();
       t.diagnostic(`${rows} rows | statements only: ${statementCost(file)}`);
 

@@ -12,7 +12,7 @@ import { withReadStore } from "../context-store.js";
 import { relative } from "../format/time.js";
 import { runHealth } from "../health.js";
 import { markFailed, printJson, printLine } from "../output.js";
-import { buildStatus, type PluginStatus, type StatusReport } from "../status-model.js";
+import { buildStatus, type PluginStatus, type StatusReport } from "../../status/model.js";
 import { formatTable } from "../table.js";
 
 export function registerStatus(program: Command): void {

@@ -1,5 +1,5 @@
 /**
- * `postern status` as data (SPEC §13.1 `status --json`): the daemon, the queue, and per plugin
+ * `postern status` as data (shared by the CLI and the dashboard) (SPEC §13.1 `status --json`): the daemon, the queue, and per plugin
  * whether it is loaded, enabled and healthy, when it runs next and why not sooner, how it last
  * went, its circuits and dedupe hits, and (optionally) the result of its `health` command.
  */
@@ -60,16 +60,26 @@ export function buildStatus(
     version: running ? (meta?.version ?? null) : null,
   };
   const stats = store?.queueStats(nowMs) ?? { queue_depth: 0, oldest_ready_age_seconds: null };
-  const registry = pluginRegistry(listings);
-  const plugins = Object.entries(config.plugins).map(([name, pc]) =>
-    pluginStatus(name, pc.enabled, registry.get(name) ?? null, listings, config, store, nowMs),
-  );
+  const plugins = pluginStatuses(config, listings, store, nowMs);
   return {
     daemon,
     queue_depth: stats.queue_depth,
     oldest_ready_age_seconds: stats.oldest_ready_age_seconds,
     plugins,
   };
+}
+
+/** Per configured plugin, in config order: the `plugins` part of the report. */
+export function pluginStatuses(
+  config: Config,
+  listings: PluginListing[],
+  store: Store | null,
+  nowMs: number,
+): PluginStatus[] {
+  const registry = pluginRegistry(listings);
+  return Object.entries(config.plugins).map(([name, pc]) =>
+    pluginStatus(name, pc.enabled, registry.get(name) ?? null, listings, config, store, nowMs),
+  );
 }
 
 function pluginStatus(
