@@ -19,6 +19,8 @@ export interface Asset {
 const TYPES: Record<string, string> = {
   "dashboard.css": "text/css; charset=utf-8",
   "dashboard.js": "text/javascript; charset=utf-8",
+  // Linked from every page, so the browser never asks for /favicon.ico (a 404 in its console).
+  "favicon.svg": "image/svg+xml",
 };
 
 /** From dist/src/http/dashboard/ (the built code) back to the committed files in src/. */

@@ -37,6 +37,7 @@ export function page(p: PageInput): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${p.title} · ${p.service} · Postern</title>
+<link rel="icon" href="${p.asset("favicon.svg")}" type="image/svg+xml">
 <link rel="stylesheet" href="${p.asset("dashboard.css")}">
 <script src="${p.asset("dashboard.js")}" defer></script>
 </head>

@@ -1,0 +1,187 @@
+/**
+ * The dashboard in a real browser: Debian's Chromium (never a downloaded one) driven by
+ * playwright-core, against the real daemon with real jobs. Checks each page's content, the
+ * filter, the trace tree, that auto-refresh swaps in a new job without a navigation, that no
+ * request leaves 127.0.0.1, and that the tables are there with JavaScript off. Screenshots go to
+ * test-results/dashboard/. Playwright gives each launch a fresh temporary profile.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { repoRoot } from "../helpers/paths.js";
+import { childOf, type DashDaemon, SENTINELS, startDashDaemon } from "./helpers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = join(repoRoot, "test-results", "dashboard");
+
+describe("dashboard in headless Chromium", () => {
+  let d: DashDaemon;
+  let browser: Browser;
+  let poll: string;
+  let child: string;
+  let dead: string;
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    if (!existsSync(CHROMIUM)) {
+      assert.fail(`${CHROMIUM} is missing: install Debian's Chromium with \`apt-get install chromium\``);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    d = await startDashDaemon();
+    poll = await d.run("scripted");
+    await d.settled(poll, "succeeded");
+    child = await childOf(d, poll, "scripted-b");
+    await d.settled(child, "succeeded");
+    dead = await d.run("failing");
+    await d.settled(dead, "dead");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+      timeout: 30_000,
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await d?.stop();
+  });
+
+  async function open(path: string, js = true): Promise<Page> {
+    const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.on("request", (r) => requests.push(r.url()));
+    page.on("pageerror", (e) => pageErrors.push(`${path}: ${e.message}`));
+    page.on("console", (m) => {
+      // A CSP violation is reported on the console: none may happen.
+      if (m.type() === "error") pageErrors.push(`${path}: console: ${m.text()}`);
+    });
+    const res = await page.goto(`${d.base}${path}`, { waitUntil: "load" });
+    assert.equal(res?.status(), 200, path);
+    return page;
+  }
+
+  it("overview: cards and the chart", async () => {
+    const page = await open("/");
+    assert.equal(await page.locator("#jobs-chart g.bar").count(), 24);
+    assert.equal(await page.locator("#jobs-chart rect.ok").count(), 1, "one hour with succeeded jobs");
+    assert.equal(await page.locator("#jobs-chart rect.dead").count(), 1);
+    assert.match((await page.locator("#queue-depth .v").textContent()) ?? "", /^\d+$/);
+    assert.match((await page.locator("figure.chart figcaption").textContent()) ?? "", /3\s+total/);
+    // The script ran (it rewrites the status line) without a CSP violation.
+    await page.locator("#refreshed", { hasText: "updated" }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(SHOTS, "overview.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("plugins: one row per plugin with schedule and next run", async () => {
+    const page = await open("/plugins");
+    assert.equal(await page.locator("#plugins tbody tr").count(), 3);
+    const b = page.locator("#plugin-scripted-b");
+    assert.match((await b.textContent()) ?? "", /every 1h, jitter 10m/);
+    assert.match((await page.locator("#plugin-failing").textContent()) ?? "", /upstream said <b>no<\/b> & gave up/);
+    await page.screenshot({ path: join(SHOTS, "plugins.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("jobs: the filter form narrows the table", async () => {
+    const page = await open("/jobs");
+    assert.equal(await page.locator("#jobs tbody tr").count(), 3);
+    await page.selectOption("#filter select[name=status]", "dead");
+    await Promise.all([page.waitForURL(/status=dead/), page.click("#filter button[type=submit]")]);
+    const rows = page.locator("#jobs tbody tr");
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.first().getAttribute("data-job"), dead);
+    await page.screenshot({ path: join(SHOTS, "jobs-filtered.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("job detail: attempts, stderr as text, events, and the trace tree parent → child", async () => {
+    const failing = await open(`/jobs/${dead}`);
+    assert.equal(await failing.locator("#attempts tr[data-attempt]").count(), 2);
+    const stderr = (await failing.locator("#attempts pre").first().textContent()) ?? "";
+    assert.match(stderr, /<script>window.__pwned = 1<\/script>/, "shown as text");
+    assert.equal(await failing.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await failing.screenshot({ path: join(SHOTS, "job-failed.png"), fullPage: true });
+    await failing.context().close();
+
+    const page = await open(`/jobs/${child}`);
+    const parentNode = page.locator(`#trace .node[data-job="${poll}"]`);
+    const selfNode = page.locator(`#trace li.self .node.current[data-job="${child}"]`);
+    assert.equal(await parentNode.count(), 1);
+    assert.equal(await selfNode.count(), 1);
+    // The child sits in a list nested inside the parent's item.
+    const nested = await page.evaluate(
+      ([p, c]) => {
+        const parentLi = document.querySelector(`#trace .node[data-job="${p}"]`)?.closest("li");
+        const childNode = document.querySelector(`#trace .node[data-job="${c}"]`);
+        return parentLi !== null && parentLi !== undefined && childNode !== null && parentLi.contains(childNode);
+      },
+      [poll, child],
+    );
+    assert.equal(nested, true);
+    await page.screenshot({ path: join(SHOTS, "job-trace.png"), fullPage: true });
+    await page.context().close();
+
+    const parent = await open(`/jobs/${poll}`);
+    assert.equal(await parent.locator(`#events a[href="/jobs/${child}"]`).count(), 1);
+    await parent.click(`#events a[href="/jobs/${child}"]`);
+    await parent.waitForURL(new RegExp(`/jobs/${child}$`));
+    await parent.context().close();
+  });
+
+  it("auto-refresh swaps in a new job without navigating", async () => {
+    const page = await open("/jobs");
+    let navigations = 0;
+    page.on("framenavigated", (f) => {
+      if (f === page.mainFrame()) navigations++;
+    });
+    await page.evaluate(() => {
+      (window as unknown as { __marker: string }).__marker = "same document";
+    });
+    const fresh = await d.run("scripted");
+    await page.locator(`#jobs tr[data-job="${fresh}"]`).waitFor({ timeout: 20_000 });
+    assert.equal(navigations, 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __marker?: string }).__marker), "same document");
+    assert.match((await page.locator("#refreshed").textContent()) ?? "", /^updated \d\d:\d\d:\d\dZ$/);
+    await d.settled(fresh, "succeeded");
+    await page.context().close();
+  });
+
+  it("without JavaScript the tables are all there", async () => {
+    for (const [path, table] of [
+      ["/", "#jobs-chart"],
+      ["/plugins", "#plugins tbody tr"],
+      ["/jobs", "#jobs tbody tr"],
+      [`/jobs/${dead}`, "#attempts tr[data-attempt]"],
+    ] as const) {
+      const page = await open(path, false);
+      assert.ok((await page.locator(table).count()) > 0, `${path}: ${table}`);
+      assert.match((await page.locator("#refreshed").textContent()) ?? "", /^generated /, "the script did not run");
+      if (path === "/jobs") await page.screenshot({ path: join(SHOTS, "jobs-no-js.png"), fullPage: true });
+      await page.context().close();
+    }
+  });
+
+  it("no request left 127.0.0.1, no script error, no secret on screen", async () => {
+    assert.ok(requests.length > 0);
+    const outside = requests.filter((u) => new URL(u).hostname !== "127.0.0.1");
+    assert.deepEqual(outside, []);
+    assert.deepEqual(pageErrors, []);
+    const page = await open("/plugins");
+    const text = await page.content();
+    for (const value of Object.values(SENTINELS)) assert.ok(!text.includes(value));
+    await page.context().close();
+  });
+});
