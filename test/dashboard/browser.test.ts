@@ -59,7 +59,10 @@ describe("dashboard in headless Chromium", () => {
   });
 
   async function open(path: string, js = true): Promise<Page> {
-    const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({
+      javaScriptEnabled: js,
+      viewport: { width: 1280, height: 900 },
+    });
     const page = await context.newPage();
     page.on("request", (r) => requests.push(r.url()));
     page.on("pageerror", (e) => pageErrors.push(`${path}: ${e.message}`));
@@ -90,7 +93,10 @@ describe("dashboard in headless Chromium", () => {
     assert.equal(await page.locator("#plugins tbody tr").count(), 3);
     const b = page.locator("#plugin-scripted-b");
     assert.match((await b.textContent()) ?? "", /every 1h, jitter 10m/);
-    assert.match((await page.locator("#plugin-failing").textContent()) ?? "", /upstream said <b>no<\/b> & gave up/);
+    assert.match(
+      (await page.locator("#plugin-failing").textContent()) ?? "",
+      /upstream said <b>no<\/b> & gave up/,
+    );
     await page.screenshot({ path: join(SHOTS, "plugins.png"), fullPage: true });
     await page.context().close();
   });
@@ -112,7 +118,10 @@ describe("dashboard in headless Chromium", () => {
     assert.equal(await failing.locator("#attempts tr[data-attempt]").count(), 2);
     const stderr = (await failing.locator("#attempts pre").first().textContent()) ?? "";
     assert.match(stderr, /<script>window.__pwned = 1<\/script>/, "shown as text");
-    assert.equal(await failing.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(
+      await failing.evaluate(() => (window as unknown as { __pwned?: number }).__pwned),
+      undefined,
+    );
     await failing.screenshot({ path: join(SHOTS, "job-failed.png"), fullPage: true });
     await failing.context().close();
 
@@ -126,7 +135,9 @@ describe("dashboard in headless Chromium", () => {
       ([p, c]) => {
         const parentLi = document.querySelector(`#trace .node[data-job="${p}"]`)?.closest("li");
         const childNode = document.querySelector(`#trace .node[data-job="${c}"]`);
-        return parentLi !== null && parentLi !== undefined && childNode !== null && parentLi.contains(childNode);
+        return (
+          parentLi !== null && parentLi !== undefined && childNode !== null && parentLi.contains(childNode)
+        );
       },
       [poll, child],
     );
@@ -153,7 +164,10 @@ describe("dashboard in headless Chromium", () => {
     const fresh = await d.run("scripted");
     await page.locator(`#jobs tr[data-job="${fresh}"]`).waitFor({ timeout: 20_000 });
     assert.equal(navigations, 0);
-    assert.equal(await page.evaluate(() => (window as unknown as { __marker?: string }).__marker), "same document");
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { __marker?: string }).__marker),
+      "same document",
+    );
     assert.match((await page.locator("#refreshed").textContent()) ?? "", /^updated \d\d:\d\d:\d\dZ$/);
     await d.settled(fresh, "succeeded");
     await page.context().close();
@@ -168,7 +182,11 @@ describe("dashboard in headless Chromium", () => {
     ] as const) {
       const page = await open(path, false);
       assert.ok((await page.locator(table).count()) > 0, `${path}: ${table}`);
-      assert.match((await page.locator("#refreshed").textContent()) ?? "", /^generated /, "the script did not run");
+      assert.match(
+        (await page.locator("#refreshed").textContent()) ?? "",
+        /^generated /,
+        "the script did not run",
+      );
       if (path === "/jobs") await page.screenshot({ path: join(SHOTS, "jobs-no-js.png"), fullPage: true });
       await page.context().close();
     }

@@ -4,7 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type DashDaemon, FAIL_ERROR, SENTINELS, STDERR_MARKUP, childOf, startDashDaemon } from "./helpers.js";
+import {
+  childOf,
+  type DashDaemon,
+  FAIL_ERROR,
+  SENTINELS,
+  STDERR_MARKUP,
+  startDashDaemon,
+} from "./helpers.js";
 
 interface Page {
   status: number;
@@ -18,7 +25,11 @@ async function get(d: DashDaemon, path: string, init: RequestInit = {}): Promise
 }
 
 function assertPageHeaders(p: Page, path: string): void {
-  assert.match(p.headers.get("content-security-policy") ?? "", /default-src 'self'.*frame-ancestors 'none'/, path);
+  assert.match(
+    p.headers.get("content-security-policy") ?? "",
+    /default-src 'self'.*frame-ancestors 'none'/,
+    path,
+  );
   assert.equal(p.headers.get("x-content-type-options"), "nosniff", path);
   assert.equal(p.headers.get("x-frame-options"), "DENY", path);
   assert.equal(p.headers.get("referrer-policy"), "no-referrer", path);
@@ -75,7 +86,10 @@ describe("dashboard on the listener (real daemon, real jobs)", () => {
     assert.match(row("scripted-b"), /<time datetime="[^"]+"/);
     assert.match(row("scripted"), /no schedule/);
     assert.match(row("failing"), /upstream said &lt;b&gt;no&lt;\/b&gt; &amp; gave up/);
-    assert.match(row("failing"), /poll: <span class="badge ok">closed<\/span> <span class="rel">2 failed in a row/);
+    assert.match(
+      row("failing"),
+      /poll: <span class="badge ok">closed<\/span> <span class="rel">2 failed in a row/,
+    );
     assert.match(row("scripted"), /<td class="num">0<\/td>\s*<\/tr>/);
   });
 
@@ -115,7 +129,9 @@ describe("dashboard on the listener (real daemon, real jobs)", () => {
   it("job detail: attempts with errors and escaped stderr, events and the jobs they became, the trace", async () => {
     const failedPage = await get(d, `/jobs/${dead}`);
     assert.equal(failedPage.status, 200);
-    const attempts = [...failedPage.body.matchAll(/<tr data-attempt="(\d)" data-status="(\w+)"/g)].map((m) => `${m[1]}:${m[2]}`);
+    const attempts = [...failedPage.body.matchAll(/<tr data-attempt="(\d)" data-status="(\w+)"/g)].map(
+      (m) => `${m[1]}:${m[2]}`,
+    );
     assert.deepEqual(attempts, ["1:failed", "2:failed"]);
     const errors = failedPage.body.match(/upstream said &lt;b&gt;no&lt;\/b&gt; &amp; gave up/g)?.length ?? 0;
     assert.ok(errors >= 2, `the error of each attempt is shown (${errors})`);
@@ -125,8 +141,11 @@ describe("dashboard on the listener (real daemon, real jobs)", () => {
     assert.ok(!failedPage.body.includes(FAIL_ERROR));
 
     const parent = await get(d, `/jobs/${poll}`);
-    assert.match(parent.body, new RegExp(`<tr data-event="[^"]+"><td><code>[^<]+</code></td><td>ping</td>`));
-    assert.match(parent.body, new RegExp(`→ <strong>scripted-b</strong> <a class="job" href="/jobs/${child}"`));
+    assert.match(parent.body, /<tr data-event="[^"]+"><td><code>[^<]+<\/code><\/td><td>ping<\/td>/);
+    assert.match(
+      parent.body,
+      new RegExp(`→ <strong>scripted-b</strong> <a class="job" href="/jobs/${child}"`),
+    );
     // The trace: this job, then the child one level deeper.
     const trace = /<ul class="tree" id="trace">[\s\S]*?<\/section>/.exec(parent.body)?.[0] ?? "";
     assert.ok(trace.indexOf(`data-job="${poll}"`) < trace.indexOf(`data-job="${child}"`), trace);
@@ -134,7 +153,12 @@ describe("dashboard on the listener (real daemon, real jobs)", () => {
     const childPage = await get(d, `/jobs/${child}`);
     assert.match(childPage.body, new RegExp(`<dt>parent</dt><dd><a class="job" href="/jobs/${poll}"`));
     const childTrace = /<ul class="tree" id="trace">[\s\S]*?<\/section>/.exec(childPage.body)?.[0] ?? "";
-    assert.match(childTrace, new RegExp(`data-job="${poll}"[\\s\\S]*<ul><li class="self"><span class="node current" data-job="${child}"`));
+    assert.match(
+      childTrace,
+      new RegExp(
+        `data-job="${poll}"[\\s\\S]*<ul><li class="self"><span class="node current" data-job="${child}"`,
+      ),
+    );
     assert.match(childPage.body, /No events emitted/);
   });
 

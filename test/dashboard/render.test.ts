@@ -1,8 +1,6 @@
 /** The dashboard's pure parts: escaping, chart buckets, the trace tree, empty states, filters. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { PluginStatus } from "../../src/status/model.js";
-import type { JobSummary, JobTree } from "../../src/store/index.js";
 import { chartSince, hourBuckets, hourChart } from "../../src/http/dashboard/chart.js";
 import { ago, duration, truncate, utc } from "../../src/http/dashboard/format.js";
 import { parseJobsFilter } from "../../src/http/dashboard/handler.js";
@@ -13,6 +11,8 @@ import { page } from "../../src/http/dashboard/layout.js";
 import { openCircuits, overviewMain, unhealthyPlugins } from "../../src/http/dashboard/overview.js";
 import { dashboardLabel } from "../../src/http/dashboard/paths.js";
 import { pluginsMain, scheduleText } from "../../src/http/dashboard/plugins.js";
+import type { PluginStatus } from "../../src/status/model.js";
+import type { JobSummary, JobTree } from "../../src/store/index.js";
 
 const NOW = Date.parse("2026-03-10T12:34:56.000Z");
 const EVIL = `<script>alert("x")</script>&'"`;
@@ -62,20 +62,26 @@ describe("html template", () => {
     const out = html`<p title="${EVIL}">${EVIL}</p>`.text;
     assert.equal(
       out,
-      "<p title=\"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;&quot;\">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;&quot;</p>",
+      '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;&quot;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;&quot;</p>',
     );
     assert.equal(escapeHtml("a&b"), "a&amp;b");
   });
 
   it("keeps nested templates and raw constants, drops null/undefined/false, joins arrays", () => {
     const inner = html`<b>${"<i>"}</b>`;
-    assert.equal(html`${inner}${raw("<br>")}${null}${undefined}${false}${[1, "<", inner]}`.text, "<b>&lt;i&gt;</b><br>1&lt;<b>&lt;i&gt;</b>");
+    assert.equal(
+      html`${inner}${raw("<br>")}${null}${undefined}${false}${[1, "<", inner]}`.text,
+      "<b>&lt;i&gt;</b><br>1&lt;<b>&lt;i&gt;</b>",
+    );
   });
 });
 
 describe("format", () => {
   it("writes UTC times with a relative hint, durations and truncation", () => {
-    assert.match(utc("2026-03-10T12:30:00.000Z", NOW).text, /2026-03-10 12:30:00Z<\/time> <span class="rel">\(4m 56s ago\)/);
+    assert.match(
+      utc("2026-03-10T12:30:00.000Z", NOW).text,
+      /2026-03-10 12:30:00Z<\/time> <span class="rel">\(4m 56s ago\)/,
+    );
     assert.match(utc(null).text, /–/);
     assert.equal(ago(NOW + 3_600_000, NOW), "in 1h");
     assert.equal(duration(90_061_000), "1d 1h");
@@ -152,18 +158,23 @@ describe("trace tree", () => {
 
   it("nests root → parent → this job → children, in that order", () => {
     const out = traceTree(self, tree).text;
-    const order = ["root-job", "parent-job", "self-job", "child-job"].map((id) => out.indexOf(`data-job="${id}"`));
-    assert.ok(order.every((i) => i >= 0), out);
-    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    const order = ["root-job", "parent-job", "self-job", "child-job"].map((id) =>
+      out.indexOf(`data-job="${id}"`),
+    );
+    assert.ok(
+      order.every((i) => i >= 0),
+      out,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+    );
     // Each level is one <ul> deeper: the child sits inside three nested lists below the root.
     const depthOf = (id: string) => {
       const before = out.slice(0, out.indexOf(`data-job="${id}"`));
       return (before.match(/<ul/g)?.length ?? 0) - (before.match(/<\/ul>/g)?.length ?? 0);
     };
-    assert.deepEqual(
-      ["root-job", "parent-job", "self-job", "child-job"].map(depthOf),
-      [1, 2, 3, 4],
-    );
+    assert.deepEqual(["root-job", "parent-job", "self-job", "child-job"].map(depthOf), [1, 2, 3, 4]);
     assert.match(out, /class="node current" data-job="self-job"/);
     assert.match(out, /duplicate of <a class="job" href="\/jobs\/older-job"/);
     assert.match(out, /dropped \(plugin disabled\)/);
@@ -171,7 +182,12 @@ describe("trace tree", () => {
   });
 
   it("says when the chain was cut by retention or the node limit", () => {
-    const out = traceTree(self, { ...tree, ancestors: [parent], ancestors_truncated: true, children_truncated: true }).text;
+    const out = traceTree(self, {
+      ...tree,
+      ancestors: [parent],
+      ancestors_truncated: true,
+      children_truncated: true,
+    }).text;
     assert.match(out, /ancestor was pruned by retention/);
     assert.match(out, /more below/);
   });
@@ -226,8 +242,14 @@ describe("pages", () => {
     assert.match(overview, /No open circuits/);
     assert.match(overview, /Every enabled plugin is loaded and healthy/);
     assert.match(overview, /34m 56s/);
-    assert.match(pluginsMain({ nowMs: NOW, plugins: [], schedules: {}, timezone: "UTC" }).text, /No plugins are configured/);
-    assert.match(jobsMain({ nowMs: NOW, filter: {}, jobs: [], next_before: null, plugins: [] }).text, /No jobs yet/);
+    assert.match(
+      pluginsMain({ nowMs: NOW, plugins: [], schedules: {}, timezone: "UTC" }).text,
+      /No plugins are configured/,
+    );
+    assert.match(
+      jobsMain({ nowMs: NOW, filter: {}, jobs: [], next_before: null, plugins: [] }).text,
+      /No jobs yet/,
+    );
     assert.match(
       jobsMain({ nowMs: NOW, filter: { status: "dead" }, jobs: [], next_before: null, plugins: [] }).text,
       /No jobs match this filter/,

@@ -42,7 +42,9 @@ describe("dashboard store reads", () => {
     finishAttempt(f, claim(f), ok());
     finishAttempt(f, claim(f), failed("nope", false));
     const hour = (ms: number) => new Date(ms).toISOString().slice(0, 13);
-    const rows = f.store.jobsFinishedPerHour(start).sort((x, y) => `${x.hour}${x.status}`.localeCompare(`${y.hour}${y.status}`));
+    const rows = f.store
+      .jobsFinishedPerHour(start)
+      .sort((x, y) => `${x.hour}${x.status}`.localeCompare(`${y.hour}${y.status}`));
     assert.deepEqual(rows, [
       { hour: hour(start), status: "succeeded", n: 1 },
       { hour: hour(start + HOUR), status: "dead", n: 1 },
@@ -60,7 +62,17 @@ describe("dashboard store reads", () => {
     const root = enqueue(f.store, "a");
     finishAttempt(f, claim(f), ok({ events: [{ type: "go", payload: { secret: "x" } }] }), { routes });
     const mid = claim(f);
-    finishAttempt(f, mid, ok({ events: [{ type: "go", payload: {} }, { type: "go", payload: {} }] }), { routes });
+    finishAttempt(
+      f,
+      mid,
+      ok({
+        events: [
+          { type: "go", payload: {} },
+          { type: "go", payload: {} },
+        ],
+      }),
+      { routes },
+    );
     const leaf = claim(f);
     finishAttempt(f, leaf, ok(), { routes });
 
@@ -91,7 +103,10 @@ describe("dashboard store reads", () => {
     const events = f.store.jobEvents(root.id);
     assert.equal(events.length, 1);
     assert.ok(!("payload" in (events[0] ?? {})), "event summaries carry no payload");
-    assert.deepEqual(events[0]?.routes.map((r) => r.job_id), [mid.id]);
+    assert.deepEqual(
+      events[0]?.routes.map((r) => r.job_id),
+      [mid.id],
+    );
   });
 });
 
@@ -123,6 +138,9 @@ describe("dashboard config", () => {
     assert.equal(bad.ok, false);
     const paths = bad.ok ? [] : bad.errors.map((e) => e.path);
     assert.ok(paths.includes("dashboard.enabled"), String(paths));
-    assert.ok(paths.some((p) => p.startsWith("dashboard")), String(paths));
+    assert.ok(
+      paths.some((p) => p.startsWith("dashboard")),
+      String(paths),
+    );
   });
 });

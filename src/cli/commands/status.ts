@@ -7,12 +7,12 @@ import type { Command } from "commander";
 import type { Config } from "../../config/types.js";
 import { pluginRegistry } from "../../plugins/index.js";
 import type { PluginListing } from "../../plugins/types.js";
+import { buildStatus, type PluginStatus, type StatusReport } from "../../status/model.js";
 import { listPlugins, requireConfig } from "../context.js";
 import { withReadStore } from "../context-store.js";
 import { relative } from "../format/time.js";
 import { runHealth } from "../health.js";
 import { markFailed, printJson, printLine } from "../output.js";
-import { buildStatus, type PluginStatus, type StatusReport } from "../../status/model.js";
 import { formatTable } from "../table.js";
 
 export function registerStatus(program: Command): void {

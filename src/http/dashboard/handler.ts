@@ -81,7 +81,16 @@ export class Dashboard {
       }
     } catch (e) {
       if (e instanceof BadRequest) {
-        return fail(400, errorPage({ ...frame(null), title: "Bad request", code: 400, heading: "Bad request", detail: e.message }));
+        return fail(
+          400,
+          errorPage({
+            ...frame(null),
+            title: "Bad request",
+            code: 400,
+            heading: "Bad request",
+            detail: e.message,
+          }),
+        );
       }
       const message = e instanceof Error ? e.message : String(e);
       this.log.error({ err: message, path }, `dashboard ${path}: cannot read the database: ${message}`);
@@ -96,7 +105,10 @@ export class Dashboard {
         }),
       );
     }
-    return fail(404, errorPage({ ...frame(null), title: "Not found", code: 404, heading: "Not found", detail: path }));
+    return fail(
+      404,
+      errorPage({ ...frame(null), title: "Not found", code: 404, heading: "Not found", detail: path }),
+    );
   }
 
   private asset(req: IncomingMessage, path: string): Answer {
@@ -105,7 +117,11 @@ export class Dashboard {
     if (a === undefined) {
       return {
         code: 404,
-        headers: { ...SECURITY_HEADERS, "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+        headers: {
+          ...SECURITY_HEADERS,
+          "content-type": "text/plain; charset=utf-8",
+          "cache-control": "no-store",
+        },
         body: "404 no such asset\n",
       };
     }

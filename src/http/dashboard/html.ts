@@ -46,6 +46,8 @@ export function raw(text: string): Html {
 
 /** Query string from parameters (skipping empty ones), encoded; "" when none. */
 export function query(params: Record<string, string | undefined>): string {
-  const pairs = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== "");
+  const pairs = Object.entries(params).filter(
+    (e): e is [string, string] => e[1] !== undefined && e[1] !== "",
+  );
   return pairs.length === 0 ? "" : `?${new URLSearchParams(pairs).toString()}`;
 }

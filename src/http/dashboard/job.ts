@@ -37,8 +37,10 @@ function childItems(nodes: readonly TraceNode[]): Html {
     const edge = html`<span class="edge">${n.event.type} →</span>`;
     let body: Html;
     if (n.job !== null) body = nodeLabel(n.job, false);
-    else if (r.job_id !== null) body = html`${jobLink(r.job_id)} <strong>${r.to}</strong> <span class="rel">(pruned)</span>`;
-    else if (r.duplicate_of !== null) body = html`<strong>${r.to}</strong>: not enqueued, duplicate of ${jobLink(r.duplicate_of)}`;
+    else if (r.job_id !== null)
+      body = html`${jobLink(r.job_id)} <strong>${r.to}</strong> <span class="rel">(pruned)</span>`;
+    else if (r.duplicate_of !== null)
+      body = html`<strong>${r.to}</strong>: not enqueued, duplicate of ${jobLink(r.duplicate_of)}`;
     else body = html`<strong>${r.to}</strong>: dropped${r.dropped ? html` (${r.dropped})` : ""}`;
     return html`<li>${edge} ${body}${n.children.length > 0 ? html`<ul>${childItems(n.children)}</ul>` : ""}</li>`;
   })}`;
@@ -80,7 +82,9 @@ function eventsTable(events: readonly EventSummary[]): Html {
   if (events.length === 0) return html`<p class="empty">No events emitted.</p>`;
   return html`<table id="events"><thead><tr><th>event</th><th>type</th><th>dedupe key</th><th>became</th></tr></thead><tbody>
 ${events.map(
-  (e) => html`<tr data-event="${e.event_id}"><td><code>${e.event_id}</code></td><td>${e.type}</td><td>${e.dedupe_key ?? ""}</td>
+  (
+    e,
+  ) => html`<tr data-event="${e.event_id}"><td><code>${e.event_id}</code></td><td>${e.type}</td><td>${e.dedupe_key ?? ""}</td>
 <td>${e.dropped ? html`dropped: ${e.dropped}` : e.routes.length === 0 ? html`<span class="rel">no route</span>` : ""}${e.routes.map(
     (r) =>
       html`<div>→ <strong>${r.to}</strong> ${r.job_id !== null ? jobLink(r.job_id) : r.duplicate_of !== null ? html`duplicate of ${jobLink(r.duplicate_of)}` : html`dropped${r.dropped ? html` (${r.dropped})` : ""}`}</div>`,
@@ -91,7 +95,8 @@ ${events.map(
 
 export function jobMain(d: JobDetailData): Html {
   const j = d.job;
-  const field = (k: string, v: Html | string | number | null) => html`<dt>${k}</dt><dd>${v === null ? html`<span class="none">–</span>` : v}</dd>`;
+  const field = (k: string, v: Html | string | number | null) =>
+    html`<dt>${k}</dt><dd>${v === null ? html`<span class="none">–</span>` : v}</dd>`;
   return html`<h1>Job <code id="job-id">${j.id}</code></h1>
 <dl class="fields">
 ${field("plugin", html`<a href="/plugins#plugin-${j.plugin}">${j.plugin}</a>`)}

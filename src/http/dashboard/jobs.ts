@@ -47,7 +47,9 @@ export function jobRows(jobs: readonly JobSummary[], nowMs: number): Html {
 
 export function jobsMain(d: JobsData): Html {
   const f = d.filter;
-  const what = [f.plugin ? `plugin ${f.plugin}` : "", f.status ? `status ${f.status}` : ""].filter(Boolean).join(", ");
+  const what = [f.plugin ? `plugin ${f.plugin}` : "", f.status ? `status ${f.status}` : ""]
+    .filter(Boolean)
+    .join(", ");
   const heading = what ? `Jobs (${what})` : "Jobs";
   if (d.jobs.length === 0) {
     return html`<h1>${heading}</h1><p class="empty" id="no-jobs">${f.before ? "No older jobs." : what ? "No jobs match this filter." : "No jobs yet."}</p>

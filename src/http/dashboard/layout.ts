@@ -60,7 +60,9 @@ ${p.main}
 }
 
 /** A whole page for an error (404 unknown job, 400 bad filter, 405 method). */
-export function errorPage(p: Omit<PageInput, "main"> & { code: number; heading: string; detail: Html | string }): Html {
+export function errorPage(
+  p: Omit<PageInput, "main"> & { code: number; heading: string; detail: Html | string },
+): Html {
   return page({
     ...p,
     main: html`<section class="error"><h1>${p.code} ${p.heading}</h1><p>${p.detail}</p>

@@ -18,11 +18,19 @@ export interface OverviewData {
 }
 
 /** Circuits that are not closed, plugin by plugin. */
-export function openCircuits(plugins: readonly PluginStatus[]): { plugin: string; command: string; state: string; opened_at: string | null; failures: number }[] {
+export function openCircuits(
+  plugins: readonly PluginStatus[],
+): { plugin: string; command: string; state: string; opened_at: string | null; failures: number }[] {
   return plugins.flatMap((p) =>
     Object.entries(p.circuits)
       .filter(([, c]) => c.state !== "closed")
-      .map(([command, c]) => ({ plugin: p.name, command, state: c.state, opened_at: c.opened_at, failures: c.failures })),
+      .map(([command, c]) => ({
+        plugin: p.name,
+        command,
+        state: c.state,
+        opened_at: c.opened_at,
+        failures: c.failures,
+      })),
   );
 }
 

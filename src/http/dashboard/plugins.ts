@@ -34,7 +34,9 @@ export function scheduleText(s: Schedule | null, timezone: string): string {
   if (s.jitter > 0) parts.push(`jitter ${duration(s.jitter)}`);
   const w = s.preferred_window;
   if (w !== null) {
-    parts.push(`window ${pad(w.start.hour)}:${pad(w.start.minute)}–${pad(w.end.hour)}:${pad(w.end.minute)} (${timezone})`);
+    parts.push(
+      `window ${pad(w.start.hour)}:${pad(w.start.minute)}–${pad(w.end.hour)}:${pad(w.end.minute)} (${timezone})`,
+    );
   }
   return parts.join(", ");
 }

@@ -3,7 +3,6 @@
 // scroll position and any open <details>. No full reload, no other requests, no dependencies.
 // Without JavaScript the pages are complete; the "refresh" link reloads them by hand.
 (() => {
-  "use strict";
   const INTERVAL_MS = 5000;
   const main = document.getElementById("main");
   const label = document.getElementById("refreshed");
@@ -40,7 +39,7 @@
       window.scrollTo(x, y);
       label.textContent = `updated ${hhmmss(new Date())}`;
       label.classList.remove("stale");
-    } catch (e) {
+    } catch {
       label.textContent = `update failed ${hhmmss(new Date())} (is the daemon running?)`;
       label.classList.add("stale");
     } finally {
