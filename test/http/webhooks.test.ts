@@ -260,10 +260,14 @@ describe("webhooks, end to end", () => {
     });
 
     it("an unknown path → 404 (also with a query, a trailing slash, or another case)", async () => {
-      for (const path of ["/nope", "/hook/github/", "/HOOK/GITHUB", "/", "/hook"]) {
+      for (const path of ["/nope", "/hook/github/", "/HOOK/GITHUB", "/hook"]) {
         const r = await send(w.port, path, { body: "{}" });
         assert.equal(r.status, 404, path);
       }
+      // "/" is the read-only dashboard (docs/dashboard.md): a known path, GET and HEAD only.
+      const root = await send(w.port, "/", { body: "{}" });
+      assert.equal(root.status, 405);
+      assert.equal(root.headers.allow, "GET, HEAD");
     });
 
     it("an endpoint whose plugin is disabled → 404", async () => {
