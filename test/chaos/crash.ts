@@ -167,7 +167,8 @@ routes:
     let midRequest = false;
     if (sender.running && random() < 0.5) {
       midRequest = await sender.nextAttemptSent(2000);
-      if (midRequest) await pause(Math.floor(random() * 4));
+      // 0-10 ms: some kills land before the commit, some after it and before the answer.
+      if (midRequest) await pause(Math.floor(random() * 11));
     }
     daemon.child.kill("SIGKILL");
     // New attempts wait for the next daemon; those in flight see the kill as a reset.

@@ -104,6 +104,8 @@ function sign(body: string | Buffer, secret = SECRET): string {
 
 class Tally {
   readonly report: CategoryReport;
+  /** Outcomes that were wrong for their own case (a category may mix cases with different codes). */
+  wrongCount = 0;
   constructor(name: string, what: string, expected: string[]) {
     this.report = { name, what, sent: 0, expected, observed: {}, wrong: [], max_ms: 0 };
   }
@@ -112,14 +114,9 @@ class Tally {
     r.sent += 1;
     r.max_ms = Math.max(r.max_ms, Math.round(ms));
     r.observed[outcome] = (r.observed[outcome] ?? 0) + 1;
-    if (!expected.includes(outcome) && r.wrong.length < 5) {
-      r.wrong.push(`${caseName}: got ${outcome}, expected ${expected.join(" or ")}`);
-    }
-  }
-  get wrongCount(): number {
-    return Object.entries(this.report.observed)
-      .filter(([k]) => !this.report.expected.includes(k))
-      .reduce((n, [, c]) => n + c, 0);
+    if (expected.includes(outcome)) return;
+    this.wrongCount += 1;
+    if (r.wrong.length < 5) r.wrong.push(`${caseName}: got ${outcome}, expected ${expected.join(" or ")}`);
   }
 }
 
@@ -433,13 +430,16 @@ webhooks:
   ]);
   const rawCases = RAW_CASES.filter((c) => c.expect !== "431");
   const bigCases = RAW_CASES.filter((c) => c.expect === "431");
+  // Each kind cycles through its own cases, so every case is sent (and checked) again and again.
+  let nextRaw = 0;
+  let nextBig = 0;
   const raw = loop(2, n(40), hostile, async (i) => {
     const c =
       i % 4 === 3
         ? garbage(random)
         : i % 7 === 5
-          ? (bigCases[i % bigCases.length] as RawCase)
-          : rawCases[i % rawCases.length]!;
+          ? (bigCases[nextBig++ % bigCases.length] as RawCase)
+          : (rawCases[nextRaw++ % rawCases.length] as RawCase);
     const r = await rawExchange(port, { timeoutMs: 5_000, write: (s) => void s.write(c.data) });
     (c.expect === "431" ? oversizedHeaders : malformed).record(r.outcome, c.name, r.ms, [c.expect]);
   });
