@@ -9,7 +9,7 @@
  *
  * --rounds 0 skips the crash part, --hostile-seconds 0 the hostile one.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type CrashTestReport, runCrashTest } from "../test/chaos/crash.js";
@@ -57,7 +57,9 @@ const hostileVolume = positive("hostile-volume");
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const started = Date.now();
-const replay = `npm run chaos -- --seed ${seed} --rounds ${rounds} --hostile-seconds ${hostileSeconds}`;
+const replay =
+  `npm run chaos -- --seed ${seed} --rounds ${rounds} --jobs ${rootJobs} --webhooks-per-second ${webhooksPerSecond}` +
+  ` --max-kill-delay ${maxKillDelayMs} --hostile-seconds ${hostileSeconds} --hostile-volume ${hostileVolume}`;
 out(`chaos: seed ${seed} (replay: ${replay})`);
 
 let crash: (CrashTestReport & { seconds: number }) | null = null;
@@ -123,6 +125,8 @@ writeFileSync(
 out();
 out(`total ${formatDuration(seconds)}; results in ${resultsFile}`);
 if (problems.length === 0) {
+  // The state directories are kept only when something failed, for the post-mortem.
+  for (const dir of [crash?.dir, hostile?.dir]) if (dir) rmSync(dir, { recursive: true, force: true });
   out("chaos: PASS");
 } else {
   out(`chaos: FAIL (${problems.length} problems; replay with: ${replay})`);

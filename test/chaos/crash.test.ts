@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { it } from "node:test";
 import { runCrashTest } from "./crash.js";
 
@@ -21,4 +22,5 @@ it("crash test (quick): SIGKILL at random moments, webhooks arriving, loses noth
   assert.ok(w.jobs >= w.accepted, "every accepted delivery has its job");
   assert.equal(report.jobs, (24 + w.jobs) * 3, "every root and every webhook job fanned out to two jobs");
   assert.ok(report.succeeded > 0);
+  rmSync(report.dir, { recursive: true, force: true });
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { it } from "node:test";
 import { runHostileHttp } from "./hostile-http.js";
 
@@ -12,4 +13,5 @@ it("hostile HTTP (quick): every bad request gets its code, valid webhooks keep g
   assert.ok(report.valid.ok > 0);
   assert.ok(report.healthz.ok > 0);
   assert.equal(report.integrity, "ok");
+  rmSync(report.dir, { recursive: true, force: true });
 });
