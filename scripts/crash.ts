@@ -1,4 +1,7 @@
-/** The long crash test, on demand: npm run crash [-- --rounds N --jobs N --seed N] */
+/**
+ * The long crash test, on demand:
+ * npm run crash [-- --rounds N --jobs N --seed N --max-kill-delay MS --webhooks-per-second N]
+ */
 import { parseArgs } from "node:util";
 import { runCrashTest } from "../test/chaos/crash.js";
 
@@ -8,6 +11,7 @@ const { values } = parseArgs({
     jobs: { type: "string", default: "400" },
     seed: { type: "string", default: String(Date.now() % 100_000) },
     "max-kill-delay": { type: "string", default: "800" },
+    "webhooks-per-second": { type: "string", default: "8" },
   },
 });
 const opts = {
@@ -15,9 +19,12 @@ const opts = {
   rootJobs: Number(values.jobs),
   seed: Number(values.seed),
   maxKillDelayMs: Number(values["max-kill-delay"]),
+  webhooksPerSecond: Number(values["webhooks-per-second"]),
   log: (line: string) => process.stdout.write(`${line}\n`),
 };
-process.stdout.write(`crash test: ${opts.rounds} rounds, ${opts.rootJobs} root jobs, seed ${opts.seed}\n`);
+process.stdout.write(
+  `crash test: ${opts.rounds} rounds, ${opts.rootJobs} root jobs, ${opts.webhooksPerSecond} webhooks/s, seed ${opts.seed}\n`,
+);
 const started = Date.now();
 const report = await runCrashTest(opts);
 process.stdout.write(`${JSON.stringify({ ...report, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
