@@ -9,7 +9,6 @@
  *
  * --rounds 0 skips the crash part, --hostile-seconds 0 the hostile one.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -122,15 +121,6 @@ writeFileSync(
     2,
   )}\n`,
 );
-
-// The results file is committed and `npm run lint` checks bench/**: give it Biome's layout.
-try {
-  execFileSync(join(repoRoot, "node_modules", ".bin", "biome"), ["format", "--write", resultsFile], {
-    stdio: "ignore",
-  });
-} catch {
-  // Without Biome the file is still valid JSON, only laid out differently.
-}
 
 out();
 out(`total ${formatDuration(seconds)}; results in ${resultsFile}`);
