@@ -51,7 +51,7 @@ plugins:
   scripted:
     config: { log_file: ${logFile} }
     retry: { max_attempts: 3, backoff_base: 100ms }
-    timeouts: { handle: ${opts.handleTimeout ?? "500ms"}, poll: 500ms }
+    timeouts: { handle: ${opts.handleTimeout ?? "5s"}, poll: 5s }
   scripted-b:
     config: { log_file: ${logFile} }
     retry: { max_attempts: 3, backoff_base: 100ms }
@@ -157,9 +157,17 @@ describe("durable core, end to end", () => {
   });
 
   it("a timeout is recorded as timed_out and retried", async () => {
-    const id = run(env.file, { sleep_ms: 20_000 });
-    await daemon.waitForJob(id, "dead", 20_000);
-    const job = show(env.file, id);
+    // Its own daemon with a short timeout: the shared one's is long enough that a loaded
+    // machine's slow Node start-up is never mistaken for a timeout in the other tests.
+    const short = setup({ handleTimeout: "500ms" });
+    const shortDaemon = await DaemonProcess.start(short.file);
+    const id = run(short.file, { sleep_ms: 20_000 });
+    try {
+      await shortDaemon.waitForJob(id, "dead", 20_000);
+    } finally {
+      await shortDaemon.stop();
+    }
+    const job = show(short.file, id);
     assert.deepEqual(
       job.attempts.map((a) => a.status),
       ["timed_out", "timed_out", "timed_out"],

@@ -3,6 +3,8 @@
  * `postern reload` with no daemon.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { DaemonProcess } from "../helpers/daemon.js";
 import { cliAsync, enqueue, opsEnv, startDaemon, status } from "./helpers.js";
@@ -97,10 +99,16 @@ describe("postern status", () => {
 
     // a queued job shows in queue_depth (jobs of the disabled plugin are refused by `run`, so
     // queue one for the probe while the dispatcher is busy)
-    const busy = await enqueue(env.file, "scripted", { type: "b", payload: { script: { sleep_ms: 1500 } } });
+    // The busy job holds until the test opens its gate, however slow the machine is.
+    const gate = join(env.dir, "status-gate");
+    const busy = await enqueue(env.file, "scripted", {
+      type: "b",
+      payload: { script: { wait_for_file: gate } },
+    });
     await daemon.waitFor((l) => l.job_id === busy && /started/.test(l.message));
     const waiting = await enqueue(env.file, "reload-probe", { type: "t", payload: {} });
     const deep = await status(env.file);
+    writeFileSync(gate, "");
     assert.equal(deep.json.queue_depth, 1);
     assert.equal(typeof deep.json.oldest_ready_age_seconds, "number");
     await daemon.waitForJob(waiting, "succeeded");
