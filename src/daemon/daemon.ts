@@ -71,6 +71,8 @@ export class Daemon {
   private reloading: Promise<void> | null = null;
   private reloadAgain = false;
   private reloadTimer: NodeJS.Timeout | null = null;
+  /** The inits a start left pending, running between jobs (tests and stop wait on it). */
+  private initsAfterStart: Promise<void> = Promise.resolve();
   private lastDataVersion = -1;
   readonly startedAt: number;
 
@@ -104,7 +106,11 @@ export class Daemon {
       config_file: config.file,
       version: VERSION,
     } satisfies DaemonMeta);
-    this.unhealthy = await runInits(this.initDeps(), this.runtime);
+    // Inits run once the daemon is up (between jobs, like after a reload), so /healthz and the
+    // webhooks answer at once; until its init succeeds a plugin counts as unhealthy, so nothing
+    // of it runs or is scheduled before it.
+    const pending = pendingInits(store, this.runtime);
+    this.unhealthy = new Set(pending);
     this.lastDataVersion = store.dataVersion();
 
     const executeDeps: ExecuteDeps = {
@@ -150,6 +156,7 @@ export class Daemon {
       throw e;
     }
     const plugins = [...this.runtime.enabledPlugins].join(", ") || "none";
+    const inits = pending.size > 0 ? `; init pending for ${[...pending].join(", ")}` : "";
     this.log.info(
       {
         pid: process.pid,
@@ -157,8 +164,29 @@ export class Daemon {
         state_dir: config.service.state_dir,
         plugins: [...this.runtime.enabledPlugins],
       },
-      `${config.service.name} started (pid ${process.pid}); plugins: ${plugins}`,
+      `${config.service.name} started (pid ${process.pid}); plugins: ${plugins}${inits}`,
     );
+    if (pending.size > 0) {
+      this.initsAfterStart = this.runPendingInits(this.runtime).catch((e) =>
+        this.log.error({ err: describe(e) }, `plugin inits failed: ${describe(e)}`),
+      );
+    }
+  }
+
+  /** Inits between jobs, never beside one: one plugin process at a time. */
+  private async runPendingInits(runtime: Runtime): Promise<void> {
+    const unhealthy = await this.dispatcher!.exclusive(() => runInits(this.initDeps(), runtime));
+    // A reload that came meanwhile decided its own inits; this result is stale then.
+    if (this.runtime !== runtime || this.stopping) return;
+    this.unhealthy = unhealthy;
+    this.dispatcher?.wake();
+    for (const service of this.services) {
+      try {
+        await service.onHealthChange?.();
+      } catch (e) {
+        this.log.error(`${service.name} could not follow the inits: ${describe(e)}`);
+      }
+    }
   }
 
   /**
@@ -228,11 +256,9 @@ export class Daemon {
     const inits = pending.size > 0 ? `; init pending for ${[...pending].join(", ")}` : "";
     this.log.info({ plugins: [...next.enabledPlugins] }, `reload applied; plugins: ${plugins}${inits}`);
     this.recordVerdict(store, { ok: true, message: `reload applied${inits}`, errors: [] });
-    if (pending.size > 0) {
-      // init between jobs, never beside one: one plugin process at a time. The job in flight
-      // (with its old snapshot) finishes first; the verdict above does not wait for it.
-      this.unhealthy = await this.dispatcher!.exclusive(() => runInits(this.initDeps(), next));
-    }
+    // The job in flight (with its old snapshot) finishes first; the verdict above does not
+    // wait for it.
+    if (pending.size > 0) await this.runPendingInits(next);
     this.dispatcher?.wake();
   }
 
@@ -288,6 +314,8 @@ export class Daemon {
       }, grace);
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
       await this.reloading;
+      // An init is one bounded plugin run (timeouts.init); the store must outlive it.
+      await this.initsAfterStart;
       try {
         // No new claims from this moment; then the producers (listener, scheduler) stop, so
         // nothing new arrives; then the job in flight gets the rest of the grace.

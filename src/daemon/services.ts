@@ -32,6 +32,8 @@ export interface Service {
   stop(): Promise<void> | void;
   /** After a reload swapped the runtime (SPEC §11): apply what changed for new work. */
   onRuntimeChange?(previous: Runtime, next: Runtime): Promise<void> | void;
+  /** After plugin inits finished and the set of healthy plugins may have changed. */
+  onHealthChange?(): Promise<void> | void;
 }
 
 /** The services, in start order. */

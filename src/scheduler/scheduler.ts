@@ -72,6 +72,11 @@ export class Scheduler implements Service {
     return this.tickNow();
   }
 
+  /** A plugin whose init just succeeded is due now, not at the next heartbeat. */
+  onHealthChange(): Promise<void> {
+    return this.stopped ? Promise.resolve() : this.tickNow();
+  }
+
   /** Runs a tick now (or right after the one in progress) and re-arms the timer. */
   tickNow(): Promise<void> {
     if (this.running) {
