@@ -17,8 +17,8 @@ import type { Logger } from "../log/logger.js";
 import type { Dashboard } from "./dashboard/handler.js";
 import { dashboardLabel } from "./dashboard/paths.js";
 import { healthReport } from "./health.js";
+import { LazyMetrics } from "./lazy-metrics.js";
 import { lingerOnClose } from "./linger.js";
-import { Metrics } from "./metrics.js";
 import { formatHost, hasBody, isLoopback, splitTarget } from "./request.js";
 import { type HttpTimeouts, httpTimeouts } from "./timeouts.js";
 import { type Answer, handleWebhook, type WebhookDeps } from "./webhook.js";
@@ -32,7 +32,7 @@ export class HttpListener implements Service {
   private closing = false;
   private unsubscribe: () => void = () => {};
   private readonly log: Logger;
-  private readonly metrics: Metrics;
+  private readonly metrics: LazyMetrics;
   private readonly webhookDeps: WebhookDeps;
   private readonly endpointMaps = new WeakMap<Runtime, Map<string, WebhookEndpoint>>();
   /** Imported on the first dashboard request: a daemon nobody looks at never loads it. */
@@ -43,7 +43,7 @@ export class HttpListener implements Service {
     private readonly timeouts: HttpTimeouts,
   ) {
     this.log = ctx.log.child({ component: "http" });
-    this.metrics = new Metrics(ctx.store, ctx.clock);
+    this.metrics = new LazyMetrics(ctx.store, ctx.clock);
     this.webhookDeps = {
       clock: ctx.clock,
       log: this.log,
@@ -221,11 +221,11 @@ export class HttpListener implements Service {
   }
 
   private async scrape(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const text = await this.metrics.render((e) => this.storeReadFailed("/metrics", e));
+    const { text, contentType } = await this.metrics.render((e) => this.storeReadFailed("/metrics", e));
     this.answer(req, res, "/metrics", {
       code: 200,
       body: text,
-      headers: { "content-type": this.metrics.contentType },
+      headers: { "content-type": contentType },
     });
   }
 

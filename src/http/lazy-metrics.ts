@@ -1,0 +1,60 @@
+/**
+ * /metrics without paying for prom-client until someone scrapes: most personal installs never
+ * do, and prom-client (with @opentelemetry/api) costs the idle daemon about 2 MB of memory and
+ * 40 ms of start-up (docs/performance.md). Until the first scrape, counts are tallied in plain
+ * maps; the first scrape loads prom-client and replays them, after which every record goes
+ * straight to it. The series a scrape shows are the same as with an eager registry.
+ */
+import type { Clock } from "../core/clock.js";
+import type { AttemptReport } from "../daemon/attempt-feed.js";
+import type { Store } from "../store/index.js";
+import type { Metrics } from "./metrics.js";
+
+/** Above this many buffered durations the registry is loaded at once (memory stays bounded). */
+const MAX_BUFFERED_DURATIONS = 10_000;
+
+export class LazyMetrics {
+  private metrics: Metrics | null = null;
+  private loading: Promise<Metrics> | null = null;
+  private readonly requests = new Map<string, { path: string; code: number; n: number }>();
+  private attempts: AttemptReport[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  recordRequest(path: string, code: number): void {
+    if (this.metrics) return this.metrics.recordRequest(path, code);
+    const key = `${code} ${path}`;
+    const entry = this.requests.get(key);
+    if (entry) entry.n += 1;
+    else this.requests.set(key, { path, code, n: 1 });
+  }
+
+  recordAttempt(report: AttemptReport): void {
+    if (this.metrics) return this.metrics.recordAttempt(report);
+    this.attempts.push(report);
+    if (this.attempts.length >= MAX_BUFFERED_DURATIONS) void this.load();
+  }
+
+  async render(onStoreError: (e: unknown) => void): Promise<{ text: string; contentType: string }> {
+    const metrics = await this.load();
+    return { text: await metrics.render(onStoreError), contentType: metrics.contentType };
+  }
+
+  private load(): Promise<Metrics> {
+    this.loading ??= import("./metrics.js").then(({ Metrics }) => {
+      const metrics = new Metrics(this.store, this.clock);
+      for (const { path, code, n } of this.requests.values()) {
+        for (let i = 0; i < n; i++) metrics.recordRequest(path, code);
+      }
+      for (const report of this.attempts) metrics.recordAttempt(report);
+      this.requests.clear();
+      this.attempts = [];
+      this.metrics = metrics;
+      return metrics;
+    });
+    return this.loading;
+  }
+}
