@@ -81,11 +81,32 @@ export class Store {
     return row === null ? null : toClaimedJob(row);
   }
 
-  /** Remembers the attempt's process group so recovery can kill it after a core crash. */
+  /**
+   * Remembers the attempt's process group so recovery can kill it after a core crash.
+   *
+   * Committed with synchronous = NORMAL: durable against a crash of this process (the WAL is
+   * in the OS's hands), not against a power loss — and after a power loss there is no process
+   * group left to kill, so nothing is lost. The next FULL commit (the attempt's own) fsyncs the
+   * WAL with this record in it. This fsync was the largest single cost of a dispatched job
+   * (docs/performance.md); every other commit keeps FULL.
+   */
   recordSpawn(jobId: string, pgid: number, startTime: string | null): void {
-    if (!this.ctx.jobs.recordSpawn(jobId, pgid, startTime)) {
+    const db = this.ctx.db;
+    db.pragma("synchronous = NORMAL");
+    let recorded: boolean;
+    try {
+      recorded = this.ctx.jobs.recordSpawn(jobId, pgid, startTime);
+    } finally {
+      db.pragma("synchronous = FULL");
+    }
+    if (!recorded) {
       throw new PosternError("job_not_running", `job ${jobId} is not running; spawn not recorded`);
     }
+  }
+
+  /** The connection's `PRAGMA synchronous` (2 = FULL), for the durability tests. */
+  synchronousLevel(): number {
+    return this.ctx.db.pragma("synchronous", { simple: true }) as number;
   }
 
   commitAttempt(

@@ -158,6 +158,17 @@ describe("shutdown, operator and reload transitions", () => {
     assert.equal(claim(f).internal.pgid, null);
   });
 
+  it("recordSpawn skips the fsync but leaves every other commit at synchronous = FULL", () => {
+    const f = fixture();
+    const job = enqueue(f.store, "a");
+    assert.equal(f.store.synchronousLevel(), 2);
+    claim(f);
+    f.store.recordSpawn(job.id, 4242, "987");
+    assert.equal(f.store.synchronousLevel(), 2, "FULL again after the spawn record");
+    assert.throws(() => f.store.recordSpawn("no-such-job", 1, "1"), code("job_not_running"));
+    assert.equal(f.store.synchronousLevel(), 2, "FULL again after a refused spawn record");
+  });
+
   it("cancels only a queued job, with the operator's reason", () => {
     const f = fixture();
     const running = enqueue(f.store, "a");
