@@ -35,7 +35,13 @@ describe("fillHistoryForBenchmark", () => {
   it("leaves the queue as it was: history is never claimed, new work still is", () => {
     const f = fixture();
     const queued = enqueue(f.store, "q");
-    f.store.fillHistoryForBenchmark({ count: 300, plugin: "p", command: "handle", payload: {}, endMs: f.clock.now() });
+    f.store.fillHistoryForBenchmark({
+      count: 300,
+      plugin: "p",
+      command: "handle",
+      payload: {},
+      endMs: f.clock.now(),
+    });
     assert.equal(f.store.queueStats(f.clock.now()).queue_depth, 1);
     assert.equal(f.store.claimNextReadyJob(f.clock.now())?.id, queued.id);
     assert.equal(f.store.claimNextReadyJob(f.clock.now()), null);
@@ -45,7 +51,13 @@ describe("fillHistoryForBenchmark", () => {
 
   it("adds nothing for a count of 0", () => {
     const f = fixture();
-    const r = f.store.fillHistoryForBenchmark({ count: 0, plugin: "p", command: "c", payload: null, endMs: 0 });
+    const r = f.store.fillHistoryForBenchmark({
+      count: 0,
+      plugin: "p",
+      command: "c",
+      payload: null,
+      endMs: 0,
+    });
     assert.deepEqual(r, { inserted: 0, batches: 0 });
     assert.equal(f.store.listJobs({ limit: 10 }).length, 0);
   });
