@@ -26,7 +26,9 @@ try {
     },
   }));
 } catch (e) {
-  process.stderr.write(`bench: ${e.message}\nusage: npm run bench -- [--only ${FIGURES.join(",")}] [--quick] [--profile]\n`);
+  process.stderr.write(
+    `bench: ${e.message}\nusage: npm run bench -- [--only ${FIGURES.join(",")}] [--quick] [--profile]\n`,
+  );
   process.exit(2);
 }
 if (values.help) {
@@ -38,7 +40,12 @@ if (values.help) {
   );
   process.exit(0);
 }
-const only = values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : FIGURES;
+const only = values.only
+  ? values.only
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : FIGURES;
 const unknown = only.filter((f) => !FIGURES.includes(f));
 if (unknown.length > 0) {
   process.stderr.write(`bench: unknown figure ${unknown.join(", ")}; choose from ${FIGURES.join(", ")}\n`);
@@ -52,7 +59,9 @@ mkdirSync(resultsDir, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), "postern-bench-"));
 const started = performance.now();
 log(describeMachine(machine));
-log(`mode: ${values.quick ? "quick (rough numbers)" : "full"}${values.profile ? ", profiling" : ""}; figures: ${only.join(", ")}\n`);
+log(
+  `mode: ${values.quick ? "quick (rough numbers)" : "full"}${values.profile ? ", profiling" : ""}; figures: ${only.join(", ")}\n`,
+);
 
 const rows = [];
 const details = {};
@@ -71,7 +80,14 @@ try {
     } catch (e) {
       failures.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
       details[name] = { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
-      rows.push({ figure: `${name}: could not run`, postern: null, baseline: null, ratio: null, target: "-", pass: false });
+      rows.push({
+        figure: `${name}: could not run`,
+        postern: null,
+        baseline: null,
+        ratio: null,
+        target: "-",
+        pass: false,
+      });
     }
     log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   }
@@ -90,6 +106,8 @@ writeFileSync(
 );
 log("written: bench/results/latest.json, bench/results/latest-details.json");
 if (failures.length > 0) {
-  process.stderr.write(`\nbench: ${failures.length} figure(s) failed:\n${failures.map((f) => `  ${f}`).join("\n")}\n`);
+  process.stderr.write(
+    `\nbench: ${failures.length} figure(s) failed:\n${failures.map((f) => `  ${f}`).join("\n")}\n`,
+  );
   process.exit(1);
 }

@@ -47,7 +47,16 @@ try {
     ["postern (dispatcher busy)", m.held],
     ["postern (draining jobs)", m.draining],
   ];
-  const cols = ["server".padEnd(26), "accepted/s", " p50 ms", " p99 ms", " ratio", "CPU µs/req", "non-2xx", "  rounds (accepted/s)"];
+  const cols = [
+    "server".padEnd(26),
+    "accepted/s",
+    " p50 ms",
+    " p99 ms",
+    " ratio",
+    "CPU µs/req",
+    "non-2xx",
+    "  rounds (accepted/s)",
+  ];
   process.stdout.write(`${cols.join(" ")}\n`);
   for (const [label, r] of rows) {
     const ratio = (r.perSecond / b.perSecond).toFixed(2);

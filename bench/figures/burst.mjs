@@ -25,7 +25,9 @@ export async function run(ctx) {
     plugins: { noop: "{}" },
     endpoints: [{ path: "/hook/bench", plugin: "noop" }],
   });
-  ctx.log(`burst: ${amount} signed webhooks, ${connections} connections, ${ctx.plugins.note} noop plugin draining`);
+  ctx.log(
+    `burst: ${amount} signed webhooks, ${connections} connections, ${ctx.plugins.note} noop plugin draining`,
+  );
   const daemon = await startDaemon(config);
   const accepted = [];
   const codes = {};
@@ -80,7 +82,9 @@ export async function run(ctx) {
 
     const answered = Object.values(codes).reduce((a, b) => a + b, 0);
     if (result.errors > 0 || result.timeouts > 0) {
-      bad.push(`${result.errors} connection errors, ${result.timeouts} timeouts (no answer: the sender cannot know)`);
+      bad.push(
+        `${result.errors} connection errors, ${result.timeouts} timeouts (no answer: the sender cannot know)`,
+      );
     }
     if (answered !== amount) bad.push(`${answered} answers for ${amount} requests`);
     let notSucceeded = 0;
@@ -138,7 +142,8 @@ export async function run(ctx) {
         },
       ],
       details,
-      failure: bad.length > 0 || lost !== 0 ? `${lost} webhooks lost; ${bad.slice(0, 3).join("; ")}` : undefined,
+      failure:
+        bad.length > 0 || lost !== 0 ? `${lost} webhooks lost; ${bad.slice(0, 3).join("; ")}` : undefined,
     };
   } finally {
     store?.close();

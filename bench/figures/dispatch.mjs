@@ -29,7 +29,12 @@ function benchEvent() {
     source: "webhook:/hook/bench",
     timestamp: new Date().toISOString(),
     payload: JSON.parse(deliveryBody()),
-    webhook: { path: "/hook/bench", headers: { "content-type": "application/json" }, query: {}, content_type: "application/json" },
+    webhook: {
+      path: "/hook/bench",
+      headers: { "content-type": "application/json" },
+      query: {},
+      content_type: "application/json",
+    },
   };
 }
 
@@ -42,7 +47,8 @@ async function enqueue(stateDir, n, event) {
         { plugin: "noop", command: "handle", payload: event, submittedBy: "cli", maxAttempts: 1 },
         { dedupeTtlMs: 0 },
       );
-      if (!("job" in r)) throw new Error("dispatch: an enqueue was deduplicated; the bench jobs have no dedupe key");
+      if (!("job" in r))
+        throw new Error("dispatch: an enqueue was deduplicated; the bench jobs have no dedupe key");
       ids.push(r.job.id);
     }
     return ids;
@@ -54,7 +60,7 @@ async function enqueue(stateDir, n, event) {
 const ms = (iso) => Date.parse(iso);
 
 /** One postern round: returns { perSecond, breakdown }. */
-async function posternRound(ctx, dir, n, event, { nodeArgs = [] } = {}) {
+async function posternRound(dir, n, event, { nodeArgs = [] } = {}) {
   const stateDir = join(dir, "data");
   const ids = await enqueue(stateDir, n, event);
   const config = join(dir, "postern.yaml");
@@ -140,7 +146,9 @@ export async function run(ctx) {
   const dir = join(ctx.tmp, "dispatch");
   mkdirSync(dir, { recursive: true });
   writeConfig(dir, { pluginsDir: ctx.plugins.dir, secret: "unused", plugins: { noop: "{}" } });
-  const { buildRequest } = await import(pathToFileURL(join(root, "dist", "src", "runner", "request.js")).href);
+  const { buildRequest } = await import(
+    pathToFileURL(join(root, "dist", "src", "runner", "request.js")).href
+  );
   const binary = join(ctx.plugins.dir, "noop", "run");
   const event = benchEvent();
   ctx.log(`dispatch: ${rounds} rounds × ${n} jobs each side, ${ctx.plugins.note} noop plugin`);
@@ -148,9 +156,11 @@ export async function run(ctx) {
   const p = [];
   const b = [];
   for (let r = 0; r < rounds; r++) {
-    p.push(await posternRound(ctx, dir, n, event));
+    p.push(await posternRound(dir, n, event));
     b.push(await baselineRound(binary, n, event, buildRequest));
-    ctx.log(`  round ${r + 1}: postern ${p.at(-1).perSecond.toFixed(0)} jobs/s, baseline ${b.at(-1).perSecond.toFixed(0)} jobs/s`);
+    ctx.log(
+      `  round ${r + 1}: postern ${p.at(-1).perSecond.toFixed(0)} jobs/s, baseline ${b.at(-1).perSecond.toFixed(0)} jobs/s`,
+    );
   }
   const postern = median(p.map((x) => x.perSecond));
   const baseline = median(b.map((x) => x.perSecond));
@@ -168,12 +178,14 @@ export async function run(ctx) {
     baseline_ms_per_job: round(1000 / baseline, 3),
     postern_breakdown_ms: breakdown,
   };
-  ctx.log(`  per job (ms, medians of round means): ${JSON.stringify(breakdown)}; baseline ${details.baseline_ms_per_job}`);
+  ctx.log(
+    `  per job (ms, medians of round means): ${JSON.stringify(breakdown)}; baseline ${details.baseline_ms_per_job}`,
+  );
 
   if (ctx.profile) {
     const profDir = join(ctx.resultsDir, "profiles", "dispatch");
     mkdirSync(profDir, { recursive: true });
-    await posternRound(ctx, dir, n, event, { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir] });
+    await posternRound(dir, n, event, { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir] });
     details.profile = topSelfTime(newestProfile(profDir));
     ctx.log(formatTop(details.profile));
   }

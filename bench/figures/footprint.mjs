@@ -24,7 +24,8 @@ const CPU_TARGET_PCT = 1;
 /** Polls GET /healthz until 200 (bounded); returns ms since `since` (performance.now()). */
 async function firstHealthy(port, since, child, timeoutMs = 15_000) {
   for (const deadline = performance.now() + timeoutMs; performance.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`footprint: the process exited (${child.exitCode}) before /healthz answered`);
+    if (child.exitCode !== null)
+      throw new Error(`footprint: the process exited (${child.exitCode}) before /healthz answered`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       await res.arrayBuffer();
@@ -37,7 +38,12 @@ async function firstHealthy(port, since, child, timeoutMs = 15_000) {
 
 function config(dir, pluginsDir, port, { minimal = false } = {}) {
   if (minimal) {
-    return writeConfig(dir, { pluginsDir, secret: SECRET, listen: `127.0.0.1:${port}`, plugins: { noop: "{}" } });
+    return writeConfig(dir, {
+      pluginsDir,
+      secret: SECRET,
+      listen: `127.0.0.1:${port}`,
+      plugins: { noop: "{}" },
+    });
   }
   return writeConfig(dir, {
     pluginsDir,
@@ -79,7 +85,8 @@ export async function run(ctx) {
   const pluginsDir = join(dir, "plugins");
   mkdirSync(pluginsDir, { recursive: true });
   // The bundled plugins, copied so they sit beside noop in one plugins_dir.
-  for (const p of ["echo", "github", "notify"]) cpSync(join(root, "plugins", p), join(pluginsDir, p), { recursive: true });
+  for (const p of ["echo", "github", "notify"])
+    cpSync(join(root, "plugins", p), join(pluginsDir, p), { recursive: true });
   cpSync(join(ctx.plugins.dir, "noop"), join(pluginsDir, "noop"), { recursive: true });
   ctx.log(`footprint: ${starts} starts to /healthz 200, then ${idleS} s idle`);
 
@@ -90,7 +97,10 @@ export async function run(ctx) {
   /** One timed start; the daemon is left running. */
   const timedStart = async (runDir, opts = {}) => {
     const port = await freePort();
-    const d = await startDaemon(config(runDir, pluginsDir, port, opts), { waitPort: false, nodeArgs: opts.nodeArgs ?? [] });
+    const d = await startDaemon(config(runDir, pluginsDir, port, opts), {
+      waitPort: false,
+      nodeArgs: opts.nodeArgs ?? [],
+    });
     try {
       return { daemon: d, ms: await firstHealthy(port, d.spawnedAt, d.child) };
     } catch (e) {
@@ -145,7 +155,9 @@ export async function run(ctx) {
       daemon = null;
       const profDir = join(ctx.resultsDir, "profiles", "footprint-start");
       mkdirSync(profDir, { recursive: true });
-      const prof = await timedStart(join(dir, "profiled"), { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir] });
+      const prof = await timedStart(join(dir, "profiled"), {
+        nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir],
+      });
       await stopDaemon(prof.daemon);
       details.start_profile = topSelfTime(newestProfile(profDir), 15);
       ctx.log(formatTop(details.start_profile));

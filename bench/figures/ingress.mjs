@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { root, startDaemon, stopDaemon, waitDrained, writeConfig } from "../lib/daemon.mjs";
 import { cpuSeconds } from "../lib/proc.mjs";
+import { formatTop, newestProfile, topSelfTime } from "../lib/profile.mjs";
 import { deliveryBody, SECRET, signedHeaders } from "../lib/signed.mjs";
 import { median, round } from "../lib/stats.mjs";
 
@@ -48,7 +49,7 @@ async function drive(server, duration, connections) {
  * Otherwise the dispatcher runs the no-op jobs as they arrive, in the same process and on the
  * same database as the listener: a spawn and three more fsync'd commits per job.
  */
-async function postern(dir, pluginsDir, { hold }) {
+async function postern(dir, pluginsDir, { hold, nodeArgs = [] }) {
   const config = writeConfig(dir, {
     pluginsDir,
     secret: SECRET,
@@ -58,7 +59,7 @@ async function postern(dir, pluginsDir, { hold }) {
       { path: "/hook/hold", plugin: "hold" },
     ],
   });
-  const daemon = await startDaemon(config);
+  const daemon = await startDaemon(config, { nodeArgs });
   const server = { port: daemon.port, path: "/hook/bench", pid: daemon.pid, stop: () => stopDaemon(daemon) };
   if (hold) {
     const res = await fetch(`http://127.0.0.1:${daemon.port}/hook/hold`, { method: "POST", headers, body });
@@ -70,9 +71,13 @@ async function postern(dir, pluginsDir, { hold }) {
 
 async function baseline(dir) {
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [join(root, "bench", "baseline-server.mjs"), join(dir, "baseline.db"), SECRET], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, "bench", "baseline-server.mjs"), join(dir, "baseline.db"), SECRET],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const [line] = await once(createInterface({ input: child.stdout }), "line");
   return {
     port: JSON.parse(line).port,
@@ -181,6 +186,22 @@ export async function run(ctx) {
     held: m.held,
     draining: m.draining,
   };
+  if (ctx.profile) {
+    // Where the listener's time goes: the held daemon once more, under --cpu-prof.
+    const profDir = join(ctx.resultsDir, "profiles", "ingress");
+    mkdirSync(profDir, { recursive: true });
+    const server = await postern(join(opts.tmp, "profiled"), opts.pluginsDir, {
+      hold: true,
+      nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir],
+    });
+    try {
+      await drive(server, opts.duration, opts.connections);
+    } finally {
+      await server.stop();
+    }
+    details.profile = topSelfTime(newestProfile(profDir), 15);
+    ctx.log(formatTop(details.profile));
+  }
   // Every request should be accepted in a steady run; refusals are reported, not hidden.
   const rejected = m.held.rejected + m.draining.rejected;
   if (rejected > 0) ctx.log(`ingress: ${rejected} requests were not answered 2xx (see latest-details.json)`);

@@ -5,8 +5,8 @@
 // binary; latency = plugin start − the spawn() call. Same machine clock on both sides; the two
 // alternate request by request so load elsewhere hits both alike.
 import { spawn } from "node:child_process";
-import { Agent, request } from "node:http";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { v7 as uuidv7 } from "uuid";
 import { openBenchStore, pause, startDaemon, stopDaemon, writeConfig } from "../lib/daemon.mjs";
@@ -34,7 +34,9 @@ async function stampOf(file, jobId, timeoutMs = 10_000) {
     }
     await pause(1);
   }
-  throw new Error(`latency: the stamp plugin recorded no start for job ${jobId} within ${timeoutMs} ms (${file})`);
+  throw new Error(
+    `latency: the stamp plugin recorded no start for job ${jobId} within ${timeoutMs} ms (${file})`,
+  );
 }
 
 /** POSTs once; resolves { code, body, t0 } with t0 the moment the request went to the socket. */
@@ -53,7 +55,9 @@ function post(agent, port, body, headers) {
       (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ code: res.statusCode, body: Buffer.concat(chunks).toString("utf8"), t0 }));
+        res.on("end", () =>
+          resolve({ code: res.statusCode, body: Buffer.concat(chunks).toString("utf8"), t0 }),
+        );
       },
     );
     req.on("error", reject);
@@ -74,7 +78,14 @@ async function waitSucceeded(store, jobId, timeoutMs = 10_000) {
 
 async function baselineOnce(binary, stampFile) {
   const jobId = uuidv7();
-  const req = JSON.stringify({ protocol: 1, job_id: jobId, command: "handle", attempt: 1, config: { stamp_file: stampFile }, state: {} });
+  const req = JSON.stringify({
+    protocol: 1,
+    job_id: jobId,
+    command: "handle",
+    attempt: 1,
+    config: { stamp_file: stampFile },
+    state: {},
+  });
   const t0 = nowUs();
   const child = spawn(binary, [], { stdio: ["pipe", "pipe", "inherit"] });
   child.stdout.resume();
@@ -127,7 +138,9 @@ export async function run(ctx) {
   const count = ctx.quick ? 60 : 300;
   const dir = join(ctx.tmp, "latency");
   mkdirSync(dir, { recursive: true });
-  ctx.log(`latency: ${count} webhooks one at a time, each beside one bare spawn, ${ctx.plugins.note} stamp plugin`);
+  ctx.log(
+    `latency: ${count} webhooks one at a time, each beside one bare spawn, ${ctx.plugins.note} stamp plugin`,
+  );
   // The first few warm the daemon (JIT, page cache) and are not counted.
   const warm = Math.min(10, Math.floor(count / 10));
   const all = await posternSeries(dir, ctx, count + warm, { baselineToo: true });
@@ -137,14 +150,24 @@ export async function run(ctx) {
   const b50 = percentile(b, 50);
   const p99 = percentile(p, 99);
   const b99 = percentile(b, 99);
-  const details = { requests: count, warmup: warm, plugin: ctx.plugins.note, postern_ms: summary(p, 3), baseline_ms: summary(b, 3) };
-  ctx.log(`  postern ms ${JSON.stringify(details.postern_ms)}\n  baseline ms ${JSON.stringify(details.baseline_ms)}`);
+  const details = {
+    requests: count,
+    warmup: warm,
+    plugin: ctx.plugins.note,
+    postern_ms: summary(p, 3),
+    baseline_ms: summary(b, 3),
+  };
+  ctx.log(
+    `  postern ms ${JSON.stringify(details.postern_ms)}\n  baseline ms ${JSON.stringify(details.baseline_ms)}`,
+  );
   if (ctx.profile) {
     const profDir = join(ctx.resultsDir, "profiles", "latency");
     mkdirSync(profDir, { recursive: true });
     const profRun = join(ctx.tmp, "latency-profile");
     mkdirSync(profRun, { recursive: true });
-    await posternSeries(profRun, ctx, Math.min(count, 100), { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir] });
+    await posternSeries(profRun, ctx, Math.min(count, 100), {
+      nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir],
+    });
     details.profile = topSelfTime(newestProfile(profDir));
     ctx.log(formatTop(details.profile));
   }

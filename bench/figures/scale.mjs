@@ -16,7 +16,13 @@ const QUEUED = 100;
 async function build(dir, total, payload) {
   const store = await openBenchStore(dir);
   const t0 = performance.now();
-  store.fillHistoryForBenchmark({ count: total - QUEUED, plugin: "noop", command: "handle", payload, endMs: Date.now() });
+  store.fillHistoryForBenchmark({
+    count: total - QUEUED,
+    plugin: "noop",
+    command: "handle",
+    payload,
+    endMs: Date.now(),
+  });
   for (let i = 0; i < QUEUED; i++) enqueue(store, payload);
   return { store, buildSeconds: (performance.now() - t0) / 1000 };
 }
@@ -63,7 +69,9 @@ export async function run(ctx) {
   ctx.log(`scale: ${small} vs ${big} stored jobs, ${total} enqueue+claim pairs each, in batches of ${batch}`);
   const a = await build(join(ctx.tmp, "scale-small"), small, payload);
   const b = await build(join(ctx.tmp, "scale-big"), big, payload);
-  ctx.log(`  built: ${small} jobs in ${a.buildSeconds.toFixed(1)} s, ${big} jobs in ${b.buildSeconds.toFixed(1)} s`);
+  ctx.log(
+    `  built: ${small} jobs in ${a.buildSeconds.toFixed(1)} s, ${big} jobs in ${b.buildSeconds.toFixed(1)} s`,
+  );
   try {
     pairs(a.store, 50, payload); // warm-up: statement caches, page cache
     pairs(b.store, 50, payload);
@@ -89,11 +97,21 @@ export async function run(ctx) {
       build_seconds: { small: round(a.buildSeconds, 1), big: round(b.buildSeconds, 1) },
       cpu_us_per_pair: { small: round(cpuPairA, 1), big: round(cpuPairB, 1) },
       median_us: {
-        small: { pair: round(costA, 1), enqueue: round(median(ra.map((r) => r.enqueueUs)), 1), claim: round(median(ra.map((r) => r.claimUs)), 1) },
-        big: { pair: round(costB, 1), enqueue: round(median(rb.map((r) => r.enqueueUs)), 1), claim: round(median(rb.map((r) => r.claimUs)), 1) },
+        small: {
+          pair: round(costA, 1),
+          enqueue: round(median(ra.map((r) => r.enqueueUs)), 1),
+          claim: round(median(ra.map((r) => r.claimUs)), 1),
+        },
+        big: {
+          pair: round(costB, 1),
+          enqueue: round(median(rb.map((r) => r.enqueueUs)), 1),
+          claim: round(median(rb.map((r) => r.claimUs)), 1),
+        },
       },
     };
-    ctx.log(`  median µs: ${JSON.stringify(details.median_us)}; CPU µs/pair ${JSON.stringify(details.cpu_us_per_pair)}`);
+    ctx.log(
+      `  median µs: ${JSON.stringify(details.median_us)}; CPU µs/pair ${JSON.stringify(details.cpu_us_per_pair)}`,
+    );
     const size = big >= 1_000_000 ? `${big / 1_000_000}M` : `${big / 1000}k`;
     return {
       rows: [

@@ -77,7 +77,9 @@ export async function waitForPort(daemon, timeoutMs = 15_000) {
     if (match) return Number(match[1]);
     await pause(10);
   }
-  throw new Error(`postern did not log its listening address within ${timeoutMs} ms (log: ${daemon.logFile})`);
+  throw new Error(
+    `postern did not log its listening address within ${timeoutMs} ms (log: ${daemon.logFile})`,
+  );
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within `timeoutMs`. */

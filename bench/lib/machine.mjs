@@ -1,6 +1,6 @@
 // What the numbers were measured on: printed above the table and kept in latest-details.json.
 import { readFileSync, realpathSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, release, totalmem, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 
 /** The file system type of the mount holding `dir` (longest matching mount point). */
 function fsType(dir) {

@@ -60,7 +60,8 @@ export function buildPlugins(dir, log = () => {}) {
   }
   const holdDir = join(dir, "hold");
   mkdirSync(holdDir, { recursive: true, mode: 0o755 });
-  for (const f of ["manifest.yaml", "run"]) copyFileSync(join(root, "bench", "plugins", "hold", f), join(holdDir, f));
+  for (const f of ["manifest.yaml", "run"])
+    copyFileSync(join(root, "bench", "plugins", "hold", f), join(holdDir, f));
   chmodSync(join(holdDir, "run"), 0o755);
   // A fallback noop compiled earlier must not be used as native: rebuild both as scripts.
   if (!native) {

@@ -17,7 +17,9 @@ export function topSelfTime(file, n = 10) {
   const profile = JSON.parse(readFileSync(file, "utf8"));
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
   const byFn = new Map();
   let busy = 0;
   let idle = 0;
@@ -39,12 +41,19 @@ export function topSelfTime(file, n = 10) {
   const top = [...byFn.values()]
     .sort((a, b) => b.us - a.us)
     .slice(0, n)
-    .map((e) => ({ fn: e.fn, where: e.where, ms: Math.round(e.us / 100) / 10, pct: Math.round((e.us / busy) * 1000) / 10 }));
+    .map((e) => ({
+      fn: e.fn,
+      where: e.where,
+      ms: Math.round(e.us / 100) / 10,
+      pct: Math.round((e.us / busy) * 1000) / 10,
+    }));
   return { file, busy_ms: Math.round(busy / 1000), idle_ms: Math.round(idle / 1000), top };
 }
 
 export function formatTop(summary) {
-  const lines = [`  profile ${summary.file}: busy ${summary.busy_ms} ms, idle ${summary.idle_ms} ms; top self time:`];
+  const lines = [
+    `  profile ${summary.file}: busy ${summary.busy_ms} ms, idle ${summary.idle_ms} ms; top self time:`,
+  ];
   for (const e of summary.top) lines.push(`    ${String(e.pct).padStart(5)} %  ${e.fn}  ${e.where}`);
   return lines.join("\n");
 }
