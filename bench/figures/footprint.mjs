@@ -11,6 +11,7 @@ import { once } from "node:events";
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, pause, root, startDaemon, stopDaemon, writeConfig } from "../lib/daemon.mjs";
+import { importCosts } from "../lib/imports.mjs";
 import { cpuSeconds, rssMb, statusKb } from "../lib/proc.mjs";
 import { formatTop, newestProfile, topSelfTime } from "../lib/profile.mjs";
 import { SECRET } from "../lib/signed.mjs";
@@ -161,6 +162,26 @@ export async function run(ctx) {
       await stopDaemon(prof.daemon);
       details.start_profile = topSelfTime(newestProfile(profDir), 15);
       ctx.log(formatTop(details.start_profile));
+      // And what the runtime dependencies and the daemon's own module graph cost to load.
+      // The first entry, a tiny module, is the fixed cost of any first import.
+      details.import_costs = importCosts([
+        "./bench/lib/stats.mjs",
+        "better-sqlite3",
+        "commander",
+        "luxon",
+        "pino",
+        "prom-client",
+        "uuid",
+        "yaml",
+        "zod",
+        "./dist/src/daemon/daemon.js",
+        "./dist/src/cli/main.js",
+      ]);
+      ctx.log("  import cost in a fresh node (median ms, RSS MB added):");
+      for (const c of details.import_costs)
+        ctx.log(
+          `    ${c.module.padEnd(28)} ${String(c.ms).padStart(6)} ms ${String(c.rss_mb).padStart(6)} MB`,
+        );
     }
     return {
       rows: [
