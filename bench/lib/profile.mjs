@@ -21,6 +21,7 @@ export function topSelfTime(file, n = 10) {
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
   const byFn = new Map();
+  const byOwner = new Map();
   let busy = 0;
   let idle = 0;
   for (const [id, us] of selfUs) {
@@ -37,6 +38,8 @@ export function topSelfTime(file, n = 10) {
     const entry = byFn.get(key) ?? { fn, where, us: 0 };
     entry.us += us;
     byFn.set(key, entry);
+    const owner = ownerOf(url);
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
   }
   const top = [...byFn.values()]
     .sort((a, b) => b.us - a.us)
@@ -47,7 +50,25 @@ export function topSelfTime(file, n = 10) {
       ms: Math.round(e.us / 100) / 10,
       pct: Math.round((e.us / busy) * 1000) / 10,
     }));
-  return { file, busy_ms: Math.round(busy / 1000), idle_ms: Math.round(idle / 1000), top };
+  const owners = [...byOwner.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([owner, us]) => ({
+      owner,
+      ms: Math.round(us / 100) / 10,
+      pct: Math.round((us / busy) * 1000) / 10,
+    }));
+  return { file, busy_ms: Math.round(busy / 1000), idle_ms: Math.round(idle / 1000), top, owners };
+}
+
+/** Who a frame belongs to: a package, a directory of Postern's own code, or Node itself. */
+function ownerOf(url) {
+  if (url === "") return "(native: V8, libuv, syscalls, GC)";
+  if (url.startsWith("node:")) return "node internals";
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1];
+  const own = /^dist\/src\/([^/]+)/.exec(url);
+  return own ? `postern src/${own[1]}` : url;
 }
 
 export function formatTop(summary) {
@@ -55,5 +76,7 @@ export function formatTop(summary) {
     `  profile ${summary.file}: busy ${summary.busy_ms} ms, idle ${summary.idle_ms} ms; top self time:`,
   ];
   for (const e of summary.top) lines.push(`    ${String(e.pct).padStart(5)} %  ${e.fn}  ${e.where}`);
+  lines.push("  self time by owner:");
+  for (const o of summary.owners ?? []) lines.push(`    ${String(o.pct).padStart(5)} %  ${o.owner}`);
   return lines.join("\n");
 }
