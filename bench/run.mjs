@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { root } from "./lib/daemon.mjs";
+import { formatJson } from "./lib/json.mjs";
 import { describeMachine, machineInfo } from "./lib/machine.mjs";
 import { buildPlugins } from "./lib/plugins.mjs";
 import { formatTable } from "./lib/table.mjs";
@@ -99,10 +100,17 @@ const seconds = Math.round((performance.now() - started) / 1000);
 log(describeMachine(machine));
 log(formatTable(rows));
 log(`\ntotal ${seconds} s; ${rows.filter((r) => r.pass === false).length} rows FAIL`);
-writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify(rows, null, 2)}\n`);
+writeFileSync(join(resultsDir, "latest.json"), formatJson(rows));
 writeFileSync(
   join(resultsDir, "latest-details.json"),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, options: { only, quick: values.quick, profile: values.profile }, seconds, failures, figures: details }, null, 2)}\n`,
+  formatJson({
+    date: new Date().toISOString(),
+    machine,
+    options: { only, quick: values.quick, profile: values.profile },
+    seconds,
+    failures,
+    figures: details,
+  }),
 );
 log("written: bench/results/latest.json, bench/results/latest-details.json");
 if (failures.length > 0) {
