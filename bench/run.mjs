@@ -41,17 +41,19 @@ if (values.help) {
   );
   process.exit(0);
 }
-const only = values.only
+const asked = values.only
   ? values.only
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean)
   : FIGURES;
-const unknown = only.filter((f) => !FIGURES.includes(f));
+const unknown = asked.filter((f) => !FIGURES.includes(f));
 if (unknown.length > 0) {
   process.stderr.write(`bench: unknown figure ${unknown.join(", ")}; choose from ${FIGURES.join(", ")}\n`);
   process.exit(2);
 }
+// Always in the table's order, whatever order --only named them in.
+const only = FIGURES.filter((f) => asked.includes(f));
 
 const log = (m) => process.stdout.write(`${m}\n`);
 const machine = machineInfo();
