@@ -142,7 +142,7 @@ async function baselineRound(binary, n, event, buildRequest) {
 
 export async function run(ctx) {
   const n = ctx.quick ? 150 : 600;
-  const rounds = ctx.quick ? 2 : 4;
+  const rounds = ctx.quick ? 3 : 5; // odd: the median is a real round
   const dir = join(ctx.tmp, "dispatch");
   mkdirSync(dir, { recursive: true });
   writeConfig(dir, { pluginsDir: ctx.plugins.dir, secret: "unused", plugins: { noop: "{}" } });
@@ -174,6 +174,7 @@ export async function run(ctx) {
     plugin: ctx.plugins.note,
     warmup_fraction: WARMUP,
     postern_rounds: p.map((x) => round(x.perSecond, 1)),
+    paired_ratio: round(median(p.map((x, i) => x.perSecond / b[i].perSecond))),
     baseline_rounds: b.map((x) => round(x.perSecond, 1)),
     baseline_ms_per_job: round(1000 / baseline, 3),
     postern_breakdown_ms: breakdown,

@@ -123,17 +123,25 @@ export async function run(ctx) {
     }
     // Idle: the last daemon beside an idle bare node process, both measured the same way.
     const bare = spawn(process.execPath, ["-e", "setInterval(() => {}, 60_000)"], { stdio: "ignore" });
-    const cpu0 = cpuSeconds(daemon.pid);
-    const t0 = performance.now();
-    await pause(idleS * 1000);
-    const cpuS = cpuSeconds(daemon.pid) - cpu0;
-    const elapsedS = (performance.now() - t0) / 1000;
-    const rss = rssMb(daemon.pid);
-    const rssParts = Object.fromEntries(
-      ["RssAnon", "RssFile", "RssShmem"].map((f) => [f, round(statusKb(daemon.pid, f) / 1024, 1)]),
-    );
-    const bareRss = rssMb(bare.pid);
-    bare.kill("SIGTERM");
+    let cpuS;
+    let elapsedS;
+    let rss;
+    let rssParts;
+    let bareRss;
+    try {
+      const cpu0 = cpuSeconds(daemon.pid);
+      const t0 = performance.now();
+      await pause(idleS * 1000);
+      cpuS = cpuSeconds(daemon.pid) - cpu0;
+      elapsedS = (performance.now() - t0) / 1000;
+      rss = rssMb(daemon.pid);
+      rssParts = Object.fromEntries(
+        ["RssAnon", "RssFile", "RssShmem"].map((f) => [f, round(statusKb(daemon.pid, f) / 1024, 1)]),
+      );
+      bareRss = rssMb(bare.pid);
+    } finally {
+      bare.kill("SIGTERM");
+    }
     const cpuPct = (cpuS / elapsedS) * 100;
     const start = median(startMs);
     const bareStart = median(bareMs);

@@ -92,7 +92,14 @@ export async function stopDaemon(daemon, timeoutMs = 10_000) {
 }
 
 export async function healthz(port) {
-  const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+  let res;
+  try {
+    res = await fetch(`http://127.0.0.1:${port}/healthz`);
+  } catch (e) {
+    throw new Error(
+      `the daemon on 127.0.0.1:${port} does not answer /healthz (${e.cause?.code ?? e.message}); has it exited? see its postern.log`,
+    );
+  }
   return { code: res.status, body: await res.json() };
 }
 
