@@ -9,6 +9,7 @@ import type { CompletionPlan } from "../core/completion.js";
 import { PosternError } from "../core/errors.js";
 import { applyStateChange, type JsonObject } from "../core/state.js";
 import { type Audit, auditDatabase } from "./audit.js";
+import { fillHistory, type HistoryFill } from "./bench-fill.js";
 import type { BreakerRow, BreakerTransition } from "./breakers.js";
 import { type AttemptOwner, type CommitResult, commitAttempt } from "./complete.js";
 import { type StoreContext, writeTx } from "./context.js";
@@ -320,6 +321,16 @@ export class Store {
       if (before.length > 0) this.ctx.breakers.close(plugin, command, isoUtc(this.ctx.clock.now()));
       return before;
     });
+  }
+
+  // --- benchmarks ------------------------------------------------------------------------
+
+  /**
+   * `npm run bench` (scale): adds `count` succeeded jobs with their attempts in big
+   * transactions, like years of history. Not for the daemon or the CLI.
+   */
+  fillHistoryForBenchmark(fill: HistoryFill): { inserted: number; batches: number } {
+    return fillHistory(this.ctx, fill);
   }
 
   // --- facts for the CLI (daemon info, reload verdicts, init results) ---------------------

@@ -1,0 +1,209 @@
+// Webhook ingress (SPEC §15): signed, durably committed webhooks per second through the real
+// daemon, beside a minimal node:http baseline doing the same HMAC check and the same SQLite
+// insert (bench/baseline-server.mjs), measured the same way in the same run. Target: Postern
+// ≥ 0.7 × baseline. Load: autocannon, loopback only, bounded by rounds × servers × duration.
+//
+// The servers take turns, round after round, and each is scored by its median round: on a
+// shared machine, a burst of load elsewhere then spoils one round of every server alike
+// instead of the whole of one server's run.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import autocannon from "autocannon";
+import { root, startDaemon, stopDaemon, waitDrained, writeConfig } from "../lib/daemon.mjs";
+import { cpuSeconds } from "../lib/proc.mjs";
+import { formatTop, newestProfile, topSelfTime } from "../lib/profile.mjs";
+import { deliveryBody, SECRET, signedHeaders } from "../lib/signed.mjs";
+import { median, round } from "../lib/stats.mjs";
+
+export const name = "ingress";
+export const TARGET = 0.7;
+
+const body = deliveryBody();
+const headers = signedHeaders(body);
+
+async function drive(server, duration, connections) {
+  const cpuBefore = cpuSeconds(server.pid);
+  const r = await autocannon({
+    url: `http://127.0.0.1:${server.port}${server.path}`,
+    method: "POST",
+    headers,
+    body,
+    connections,
+    duration,
+  });
+  return {
+    perSecond: r["2xx"] / duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpuUs: ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / Math.max(1, r["2xx"]),
+    rejected: r.non2xx + r.errors,
+  };
+}
+
+/**
+ * The real daemon. `hold`: first queue one job of a plugin that sleeps until killed, so the
+ * serial dispatcher stays busy and the numbers are the listener's (parse, verify, commit).
+ * Otherwise the dispatcher runs the no-op jobs as they arrive, in the same process and on the
+ * same database as the listener: a spawn and three more fsync'd commits per job.
+ */
+async function postern(dir, pluginsDir, { hold, nodeArgs = [] }) {
+  const config = writeConfig(dir, {
+    pluginsDir,
+    secret: SECRET,
+    plugins: { noop: "{}", hold: "{ timeouts: { handle: 1h } }" },
+    endpoints: [
+      { path: "/hook/bench", plugin: "noop" },
+      { path: "/hook/hold", plugin: "hold" },
+    ],
+  });
+  const daemon = await startDaemon(config, { nodeArgs });
+  const server = { port: daemon.port, path: "/hook/bench", pid: daemon.pid, stop: () => stopDaemon(daemon) };
+  if (hold) {
+    const res = await fetch(`http://127.0.0.1:${daemon.port}/hook/hold`, { method: "POST", headers, body });
+    if (res.status !== 202) throw new Error(`the hold webhook answered ${res.status}, expected 202`);
+    await waitDrained(daemon.port);
+  }
+  return server;
+}
+
+async function baseline(dir) {
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(
+    process.execPath,
+    [join(root, "bench", "baseline-server.mjs"), join(dir, "baseline.db"), SECRET],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const [line] = await once(createInterface({ input: child.stdout }), "line");
+  return {
+    port: JSON.parse(line).port,
+    path: "/hook",
+    pid: child.pid,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
+const score = (rs) => ({
+  perSecond: median(rs.map((r) => r.perSecond)),
+  p50: median(rs.map((r) => r.p50)),
+  p99: median(rs.map((r) => r.p99)),
+  cpuUs: median(rs.map((r) => r.cpuUs)),
+  rejected: rs.reduce((n, r) => n + r.rejected, 0),
+  rounds: rs.map((r) => Math.round(r.perSecond)),
+});
+
+/** Runs all rounds; returns the scores of baseline, held (listener only) and draining. */
+export async function measureIngress({ tmp, pluginsDir, rounds, duration, connections }) {
+  const servers = {};
+  try {
+    servers.baseline = await baseline(join(tmp, "baseline"));
+    servers.held = await postern(join(tmp, "held"), pluginsDir, { hold: true });
+    servers.draining = await postern(join(tmp, "draining"), pluginsDir, { hold: false });
+    const names = Object.keys(servers);
+    for (const n of names) await drive(servers[n], 1, connections); // warm-up (JIT, page cache)
+    await waitDrained(servers.draining.port);
+    const results = Object.fromEntries(names.map((n) => [n, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const n of names) {
+        results[n].push(await drive(servers[n], duration, connections));
+        // Its backlog must not run while the next server is measured.
+        if (n === "draining") await waitDrained(servers.draining.port);
+      }
+    }
+    const paired = median(results.held.map((r, i) => r.perSecond / results.baseline[i].perSecond));
+    return {
+      baseline: score(results.baseline),
+      held: score(results.held),
+      draining: score(results.draining),
+      pairedRatio: paired,
+    };
+  } finally {
+    for (const s of Object.values(servers)) await s.stop();
+  }
+}
+
+export async function run(ctx) {
+  const opts = {
+    tmp: join(ctx.tmp, "ingress"),
+    pluginsDir: ctx.plugins.dir,
+    rounds: ctx.quick ? 2 : 5,
+    duration: ctx.quick ? 2 : 3,
+    connections: 4,
+  };
+  ctx.log(`ingress: ${opts.rounds} rounds × ${opts.duration} s per server, ${opts.connections} connections`);
+  const m = await measureIngress(opts);
+  const b = m.baseline;
+  const ratio = (x, y) => (y > 0 ? x / y : null);
+  const rows = [
+    {
+      figure: "webhook ingress accepted/s (dispatcher busy)",
+      postern: round(m.held.perSecond, 0),
+      baseline: round(b.perSecond, 0),
+      ratio: round(ratio(m.held.perSecond, b.perSecond)),
+      target: `>= ${TARGET}`,
+      pass: ratio(m.held.perSecond, b.perSecond) >= TARGET,
+    },
+    {
+      figure: "webhook ingress p50 ms (dispatcher busy)",
+      postern: round(m.held.p50),
+      baseline: round(b.p50),
+      ratio: round(ratio(m.held.p50, b.p50)),
+      target: "-",
+      pass: null,
+    },
+    {
+      figure: "webhook ingress p99 ms (dispatcher busy)",
+      postern: round(m.held.p99),
+      baseline: round(b.p99),
+      ratio: round(ratio(m.held.p99, b.p99)),
+      target: "-",
+      pass: null,
+    },
+    {
+      figure: "webhook ingress accepted/s (draining jobs)",
+      postern: round(m.draining.perSecond, 0),
+      baseline: round(b.perSecond, 0),
+      ratio: round(ratio(m.draining.perSecond, b.perSecond)),
+      target: "-",
+      pass: null,
+    },
+  ];
+  const details = {
+    ...opts,
+    tmp: undefined,
+    pluginsDir: undefined,
+    body_bytes: Buffer.byteLength(body),
+    paired_ratio: round(m.pairedRatio),
+    baseline: m.baseline,
+    held: m.held,
+    draining: m.draining,
+  };
+  if (ctx.profile) {
+    // Where the listener's time goes: the held daemon once more, under --cpu-prof.
+    const profDir = join(ctx.resultsDir, "profiles", "ingress");
+    mkdirSync(profDir, { recursive: true });
+    const server = await postern(join(opts.tmp, "profiled"), opts.pluginsDir, {
+      hold: true,
+      nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir],
+    });
+    try {
+      await drive(server, opts.duration, opts.connections);
+    } finally {
+      await server.stop();
+    }
+    details.profile = topSelfTime(newestProfile(profDir), 15);
+    ctx.log(formatTop(details.profile));
+  }
+  // Every request should be accepted in a steady run; refusals are reported, not hidden.
+  const rejected = m.held.rejected + m.draining.rejected;
+  if (rejected > 0) ctx.log(`ingress: ${rejected} requests were not answered 2xx (see latest-details.json)`);
+  return { rows, details };
+}
