@@ -25,7 +25,10 @@ export class LazyMetrics {
   ) {}
 
   recordRequest(path: string, code: number): void {
-    if (this.metrics) return this.metrics.recordRequest(path, code);
+    if (this.metrics) {
+      this.metrics.recordRequest(path, code);
+      return;
+    }
     const key = `${code} ${path}`;
     const entry = this.requests.get(key);
     if (entry) entry.n += 1;
@@ -33,7 +36,10 @@ export class LazyMetrics {
   }
 
   recordAttempt(report: AttemptReport): void {
-    if (this.metrics) return this.metrics.recordAttempt(report);
+    if (this.metrics) {
+      this.metrics.recordAttempt(report);
+      return;
+    }
     this.attempts.push(report);
     if (this.attempts.length >= MAX_BUFFERED_DURATIONS) void this.load();
   }
