@@ -586,12 +586,12 @@ webhooks:
   const notFound = new Tally("unknown path", "paths near the endpoint's, with and without a body", ["404"]);
   const badMethod = new Tally(
     "wrong method",
-    "GET/PUT/DELETE/PATCH/HEAD/OPTIONS on the endpoint, POST /healthz",
+    "GET/PUT/DELETE/PATCH/HEAD/OPTIONS on the endpoint, POST /healthz, POST /, DELETE /jobs",
     ["405"],
   );
   const badJson = new Tally("invalid JSON", "correctly signed bodies that are not UTF-8 JSON", ["400"]);
   const paths = [
-    "/",
+    "/nothing-here",
     "/hook",
     `${PATH}/`,
     "/HOOK/VALID",
@@ -608,6 +608,9 @@ webhooks:
     ["HEAD", PATH],
     ["OPTIONS", PATH],
     ["POST", "/healthz"],
+    // The dashboard's pages are read-only: GET and HEAD only.
+    ["POST", "/"],
+    ["DELETE", "/jobs"],
   ];
   const jsonBodies: (string | Buffer)[] = [
     "{",
