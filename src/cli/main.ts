@@ -5,21 +5,32 @@
 import { Command, CommanderError } from "commander";
 import { PosternError } from "../core/errors.js";
 import { VERSION } from "../version.js";
-import { registerConfigCheck } from "./commands/config-check.js";
-import { registerExec } from "./commands/exec.js";
-import { registerJobs } from "./commands/jobs.js";
-import { registerLogs } from "./commands/logs.js";
-import { registerPlugins } from "./commands/plugins.js";
-import { registerQueue } from "./commands/queue.js";
-import { registerReload } from "./commands/reload.js";
-import { registerReset } from "./commands/reset.js";
-import { registerRun } from "./commands/run.js";
-import { registerStart } from "./commands/start.js";
-import { registerState } from "./commands/state.js";
-import { registerStatus } from "./commands/status.js";
+import { commandWord } from "./command-word.js";
 import { printError, printProblems } from "./output.js";
 
-function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when needed: the daemon (`start`) then carries none of the
+ * other commands' code, which keeps its idle memory and start-up time down
+ * (docs/performance.md). In the order `postern --help` lists them.
+ */
+const COMMANDS: [string, () => Promise<Register>][] = [
+  ["start", async () => (await import("./commands/start.js")).registerStart],
+  ["status", async () => (await import("./commands/status.js")).registerStatus],
+  ["reload", async () => (await import("./commands/reload.js")).registerReload],
+  ["config", async () => (await import("./commands/config-check.js")).registerConfigCheck],
+  ["plugins", async () => (await import("./commands/plugins.js")).registerPlugins],
+  ["exec", async () => (await import("./commands/exec.js")).registerExec],
+  ["run", async () => (await import("./commands/run.js")).registerRun],
+  ["queue", async () => (await import("./commands/queue.js")).registerQueue],
+  ["jobs", async () => (await import("./commands/jobs.js")).registerJobs],
+  ["state", async () => (await import("./commands/state.js")).registerState],
+  ["logs", async () => (await import("./commands/logs.js")).registerLogs],
+  ["reset", async () => (await import("./commands/reset.js")).registerReset],
+];
+
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command("postern")
     .description("Postern: a small self-hosted personal integration gateway")
     .version(VERSION, "-V, --version")
@@ -27,23 +38,16 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError("(run `postern --help` for usage)");
-  registerStart(program);
-  registerStatus(program);
-  registerReload(program);
-  registerConfigCheck(program);
-  registerPlugins(program);
-  registerExec(program);
-  registerRun(program);
-  registerQueue(program);
-  registerJobs(program);
-  registerState(program);
-  registerLogs(program);
-  registerReset(program);
+  // A known command loads only itself; anything else (help, a typo) loads all, so help and
+  // "unknown command" messages list every command.
+  const word = commandWord(argv);
+  const wanted = COMMANDS.filter(([name]) => name === word);
+  for (const [, load] of wanted.length > 0 ? wanted : COMMANDS) (await load())(program);
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   for (const cmd of [...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
   try {
     await program.parseAsync(argv);
