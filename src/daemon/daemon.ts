@@ -202,13 +202,15 @@ export class Daemon {
     if (this.reloadTimer) return;
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = null;
-      this.reloading = this.reload().finally(() => {
-        this.reloading = null;
-        if (this.reloadAgain) {
-          this.reloadAgain = false;
-          this.requestReload();
-        }
-      });
+      this.reloading = this.reload()
+        .catch((e) => this.log.error({ err: describe(e) }, `reload failed: ${describe(e)}`))
+        .finally(() => {
+          this.reloading = null;
+          if (this.reloadAgain) {
+            this.reloadAgain = false;
+            this.requestReload();
+          }
+        });
     }, 100);
   }
 
@@ -279,6 +281,7 @@ export class Daemon {
       log: this.baseLog,
       env: this.opts.env,
       runLimits: this.opts.runLimits ?? {},
+      stopping: () => this.stopping !== null,
     };
   }
 
@@ -313,13 +316,15 @@ export class Daemon {
         this.abortInFlight.abort();
       }, grace);
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
-      await this.reloading;
-      // An init is one bounded plugin run (timeouts.init); the store must outlive it.
+      // No new claims from this moment, not even when an init in progress ends.
+      this.dispatcher?.halt();
+      // A reload or inits in progress finish first (an init is one bounded plugin run,
+      // timeouts.init; the ones not started yet are skipped): the store must outlive them.
+      await this.reloading?.catch(() => {});
       await this.initsAfterStart;
       try {
-        // No new claims from this moment; then the producers (listener, scheduler) stop, so
-        // nothing new arrives; then the job in flight gets the rest of the grace.
-        this.dispatcher?.halt();
+        // Then the producers (listener, scheduler) stop, so nothing new arrives; then the job
+        // in flight gets the rest of the grace.
         for (const service of [...this.services].reverse()) {
           try {
             await service.stop();

@@ -32,6 +32,8 @@ export interface InitDeps {
   log: Logger;
   env: Record<string, string | undefined>;
   runLimits: Partial<RunLimits>;
+  /** True once the daemon stops: the inits not yet started are skipped (they run next start). */
+  stopping?: () => boolean;
 }
 
 /** The enabled plugins whose `init` must run (never run, changed, or failed last time). */
@@ -52,6 +54,7 @@ export function pendingInits(store: Store, runtime: Runtime): Set<string> {
 export async function runInits(deps: InitDeps, runtime: Runtime): Promise<Set<string>> {
   const unhealthy = new Set<string>();
   for (const name of runtime.enabledPlugins) {
+    if (deps.stopping?.()) break;
     const plugin = runtime.registry.get(name);
     const pc = runtime.config.plugins[name];
     if (!plugin || !pc) continue;

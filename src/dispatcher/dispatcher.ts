@@ -36,6 +36,7 @@ export class Dispatcher<J> {
   private errorBackoffMs = 0;
   /** While > 0 nothing is claimed: an exclusive task (a reload's init) runs between jobs. */
   private paused = 0;
+  private exclusiveTail: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: DispatcherDeps<J>) {}
 
@@ -81,10 +82,18 @@ export class Dispatcher<J> {
    */
   async exclusive<T>(task: () => Promise<T>): Promise<T> {
     this.paused += 1;
+    // Exclusive tasks also run one after another (start's inits and a reload's never overlap).
+    const previous = this.exclusiveTail;
+    let release = () => {};
+    this.exclusiveTail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     try {
+      await previous;
       await this.idle();
       return await task();
     } finally {
+      release();
       this.paused -= 1;
       this.wake();
     }

@@ -41,7 +41,8 @@ export class LazyMetrics {
       return;
     }
     this.attempts.push(report);
-    if (this.attempts.length >= MAX_BUFFERED_DURATIONS) void this.load();
+    // A failed load is retried at the next scrape; the buffer keeps its bound meanwhile.
+    if (this.attempts.length >= MAX_BUFFERED_DURATIONS) this.load().catch(() => this.attempts.shift());
   }
 
   async render(onStoreError: (e: unknown) => void): Promise<{ text: string; contentType: string }> {
@@ -52,14 +53,16 @@ export class LazyMetrics {
   private load(): Promise<Metrics> {
     this.loading ??= import("./metrics.js").then(({ Metrics }) => {
       const metrics = new Metrics(this.store, this.clock);
-      for (const { path, code, n } of this.requests.values()) {
-        for (let i = 0; i < n; i++) metrics.recordRequest(path, code);
-      }
+      for (const { path, code, n } of this.requests.values()) metrics.recordRequest(path, code, n);
       for (const report of this.attempts) metrics.recordAttempt(report);
       this.requests.clear();
       this.attempts = [];
       this.metrics = metrics;
       return metrics;
+    });
+    // A failure (a broken install) is not remembered: the next scrape tries again.
+    this.loading.catch(() => {
+      this.loading = null;
     });
     return this.loading;
   }

@@ -90,8 +90,8 @@ export class Metrics {
     processMetrics(this.registry);
   }
 
-  recordRequest(path: string, code: number): void {
-    this.requests.inc({ path, code: String(code) });
+  recordRequest(path: string, code: number, count = 1): void {
+    this.requests.inc({ path, code: String(code) }, count);
   }
 
   recordAttempt(report: AttemptReport): void {

@@ -30,7 +30,8 @@ export const DASHBOARD_SQL = {
     SELECT ${SUMMARY} FROM jobs INDEXED BY jobs_status_seq
     WHERE status = ? AND plugin = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
   eventsOf: `
-    SELECT event_id, type, dedupe_key, dropped, routes FROM events WHERE job_id = ? ORDER BY position`,
+    SELECT event_id, type, dedupe_key, dropped, routes FROM events WHERE job_id = ? ORDER BY position LIMIT ?`,
+  eventCount: "SELECT count(*) AS n FROM events WHERE job_id = ?",
 } as const;
 
 /** A job as lists and trees show it: everything but the payload. */
@@ -133,11 +134,18 @@ export class DashboardQueries {
     return { jobs, next_before: more ? (jobs.at(-1)?.id ?? null) : null };
   }
 
-  events(jobId: string): EventSummary[] {
-    return (this.s.eventsOf.all(jobId) as (Omit<EventSummary, "routes"> & { routes: string })[]).map((r) => ({
-      ...r,
-      routes: JSON.parse(r.routes) as EventRoute[],
-    }));
+  /** The first `limit` events of a job (a poll may emit tens of thousands). */
+  events(jobId: string, limit: number): EventSummary[] {
+    return (this.s.eventsOf.all(jobId, limit) as (Omit<EventSummary, "routes"> & { routes: string })[]).map(
+      (r) => ({
+        ...r,
+        routes: JSON.parse(r.routes) as EventRoute[],
+      }),
+    );
+  }
+
+  eventCount(jobId: string): number {
+    return (this.s.eventCount.get(jobId) as { n: number }).n;
   }
 
   /**
@@ -164,7 +172,7 @@ export class DashboardQueries {
     let cut = false;
     const expand = (of: JobSummary, depth: number): TraceNode[] => {
       const out: TraceNode[] = [];
-      for (const ev of this.events(of.id)) {
+      for (const ev of this.events(of.id, limits.maxNodes + 1)) {
         for (const route of ev.routes) {
           if (nodes >= limits.maxNodes) {
             cut = true;
@@ -180,7 +188,7 @@ export class DashboardQueries {
       for (const node of out) {
         if (node.job === null) continue;
         if (depth + 1 >= limits.maxDepth) {
-          if (this.events(node.job.id).some((e) => e.routes.length > 0)) cut = true;
+          if (this.events(node.job.id, limits.maxNodes + 1).some((e) => e.routes.length > 0)) cut = true;
           continue;
         }
         node.children = expand(node.job, depth + 1);

@@ -257,9 +257,13 @@ export class Store {
     return this.ctx.attempts.forJob(id).map(toAttemptView);
   }
 
-  /** The events a job emitted, without payloads, and what became of each route. */
-  jobEvents(id: string): EventSummary[] {
-    return this.dash.events(id);
+  /**
+   * The first `limit` events a job emitted, without payloads, and what became of each route;
+   * `total` counts them all.
+   */
+  jobEvents(id: string, limit: number): { events: EventSummary[]; total: number } {
+    const events = this.dash.events(id, limit);
+    return { events, total: events.length < limit ? events.length : this.dash.eventCount(id) };
   }
 
   /** A job's parent chain and the (bounded) tree of jobs its events became. */

@@ -216,7 +216,10 @@ describe("pages", () => {
           logs: [{ level: "info", message: "LOG-NOT-SHOWN" }],
         },
       ],
-      events: [{ event_id: "e1", type: EVIL, dedupe_key: EVIL, dropped: null, routes: [] }],
+      events: {
+        events: [{ event_id: "e1", type: EVIL, dedupe_key: EVIL, dropped: null, routes: [] }],
+        total: 250,
+      },
       tree: { ancestors: [], ancestors_truncated: false, children: [], children_truncated: false },
     }).text;
     assert.doesNotMatch(out, /<script>/);
@@ -225,6 +228,7 @@ describe("pages", () => {
     assert.match(out, /showing the last 4000 characters/);
     assert.doesNotMatch(out, /STDOUT-NOT-SHOWN|LOG-NOT-SHOWN/);
     assert.match(out, /not retryable/);
+    assert.match(out, /249 more events not shown \(250 in all\)/);
     assert.deepEqual(stderrTail("abcdef", 3), { text: "def", hidden: 3 });
   });
 

@@ -100,8 +100,10 @@ describe("dashboard store reads", () => {
     assert.deepEqual(shallow.children[0]?.children, []);
     assert.equal(shallow.children_truncated, true);
 
-    const events = f.store.jobEvents(root.id);
+    const { events, total } = f.store.jobEvents(root.id, 200);
     assert.equal(events.length, 1);
+    assert.equal(total, 1);
+    assert.deepEqual(f.store.jobEvents(root.id, 0), { events: [], total: 1 }, "bounded, and still counted");
     assert.ok(!("payload" in (events[0] ?? {})), "event summaries carry no payload");
     assert.deepEqual(
       events[0]?.routes.map((r) => r.job_id),

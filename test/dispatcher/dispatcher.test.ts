@@ -150,4 +150,31 @@ describe("Dispatcher", () => {
     await d.stop();
     assert.equal((errors[0] as Error).message, "boom");
   });
+
+  it("exclusive tasks run one after another, and no job runs beside either", async () => {
+    const h = harness();
+    h.dispatcher.start();
+    const log: string[] = [];
+    let releaseFirst = () => {};
+    const first = h.dispatcher.exclusive(async () => {
+      log.push("first start");
+      await new Promise<void>((r) => {
+        releaseFirst = r;
+      });
+      log.push("first end");
+    });
+    const second = h.dispatcher.exclusive(async () => {
+      log.push("second start");
+    });
+    h.queue.push({ id: 1, readyAt: 0 });
+    h.dispatcher.wake();
+    // Let every pending microtask run: the second task must still wait for the first.
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(log, ["first start"]);
+    assert.deepEqual(h.ran, [], "no job is claimed while an exclusive task runs or waits");
+    releaseFirst();
+    await Promise.all([first, second]);
+    assert.deepEqual(log, ["first start", "first end", "second start"]);
+    assert.deepEqual(h.ran, [1], "the queue resumes afterwards");
+  });
 });

@@ -230,7 +230,12 @@ describe("query plans and flat cost (SPEC §15)", () => {
         t.diagnostic(`${rows} rows | ${q.name}: ${details.join(" / ")}`);
       }
       // The trace tree walks events by job: the events_job index, never the whole table.
-      const events = plan(db, DASHBOARD_SQL.eventsOf, ["job-5"]);
+      const events = plan(db, DASHBOARD_SQL.eventsOf, ["job-5", 200]);
+      const count = plan(db, DASHBOARD_SQL.eventCount, ["job-5"]);
+      assert.ok(
+        count.some((d) => /INDEX events_job\b/.test(d)),
+        `dashboard event count of a job: ${JSON.stringify(count)}`,
+      );
       assert.ok(
         events.some((d) => /INDEX events_job\b/.test(d)),
         `dashboard events of a job: ${JSON.stringify(events)}`,

@@ -40,6 +40,8 @@ const PAGE_HEADERS = {
 
 /** How far the trace tree follows a job's descendants. */
 const TREE_LIMITS = { maxNodes: 100, maxDepth: 6 };
+/** A poll may emit tens of thousands of events; the page shows the first ones and the count. */
+const MAX_EVENTS_SHOWN = 200;
 const MAX_PARAM_CHARS = 200;
 
 class BadRequest extends Error {}
@@ -207,7 +209,7 @@ export class Dashboard {
       nowMs,
       job,
       attempts: store.jobAttempts(id),
-      events: store.jobEvents(id),
+      events: store.jobEvents(id, MAX_EVENTS_SHOWN),
       tree: store.jobTree(job, TREE_LIMITS),
     });
     return ok(page({ ...frame, title: `Job ${id.slice(0, 8)}`, main }));

@@ -16,7 +16,8 @@ export interface JobDetailData {
   nowMs: number;
   job: JobSummary;
   attempts: AttemptView[];
-  events: EventSummary[];
+  /** The first events (bounded) and how many there are in all. */
+  events: { events: EventSummary[]; total: number };
   tree: JobTree;
 }
 
@@ -78,8 +79,12 @@ function attemptRows(attempts: readonly AttemptView[], nowMs: number): Html {
   })}`;
 }
 
-function eventsTable(events: readonly EventSummary[]): Html {
+function eventsTable({ events, total }: { events: readonly EventSummary[]; total: number }): Html {
   if (events.length === 0) return html`<p class="empty">No events emitted.</p>`;
+  const more =
+    total > events.length
+      ? html`<p class="empty">${total - events.length} more events not shown (${total} in all); <code>postern jobs show</code> lists them.</p>`
+      : html``;
   return html`<table id="events"><thead><tr><th>event</th><th>type</th><th>dedupe key</th><th>became</th></tr></thead><tbody>
 ${events.map(
   (
@@ -90,7 +95,7 @@ ${events.map(
       html`<div>→ <strong>${r.to}</strong> ${r.job_id !== null ? jobLink(r.job_id) : r.duplicate_of !== null ? html`duplicate of ${jobLink(r.duplicate_of)}` : html`dropped${r.dropped ? html` (${r.dropped})` : ""}`}</div>`,
   )}</td></tr>`,
 )}
-</tbody></table>`;
+</tbody></table>${more}`;
 }
 
 export function jobMain(d: JobDetailData): Html {
