@@ -90,7 +90,11 @@ function resolveConfig(data: ConfigFileOutput, file: string): Config {
     plugins: Object.fromEntries(Object.entries(data.plugins).map(([name, p]) => [name, resolvePlugin(p)])),
     webhooks: { listen: data.webhooks.listen, endpoints: data.webhooks.endpoints.map(resolveEndpoint) },
     routes: data.routes.map((route) => ({ ...route })),
-    dashboard: { enabled: data.dashboard.enabled },
+    dashboard: {
+      enabled: data.dashboard.enabled,
+      // Host names compare case-insensitively; brackets stay on IPv6 literals, as in Host.
+      allowed_hosts: data.dashboard.allowed_hosts.map((h) => h.toLowerCase()),
+    },
   };
 }
 

@@ -57,7 +57,7 @@ export const DEFAULTS = {
     max_body_size: "1MB",
     event_type: "webhook",
   },
-  dashboard: { enabled: true },
+  dashboard: { enabled: true, allowed_hosts: [] as string[] },
 } as const;
 
 // Bounds the spec leaves open, chosen so a typo cannot stall or flood the daemon.
@@ -157,6 +157,21 @@ export const configFileSchema = z.strictObject({
         .boolean()
         .prefault(DEFAULTS.dashboard.enabled)
         .meta({ description: "serve the read-only web dashboard on the listener (/, /plugins, /jobs)" }),
+      allowed_hosts: z
+        .array(
+          z
+            .string()
+            .min(1)
+            .regex(
+              /^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/,
+              "a host name or IP address, without port or scheme",
+            ),
+        )
+        .prefault([])
+        .meta({
+          description:
+            "Host header names the dashboard answers to besides loopback ones (localhost, 127.0.0.1, [::1]) and the listen address: the name a reverse proxy forwards, e.g. postern.example.org",
+        }),
     })
     .prefault({}),
 });

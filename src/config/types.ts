@@ -101,5 +101,5 @@ export interface Config {
   /** In file order: fan-out fires in config order (SPEC §8). */
   routes: Route[];
   /** The read-only web dashboard on the listener (docs/dashboard.md). */
-  dashboard: { enabled: boolean };
+  dashboard: { enabled: boolean; allowed_hosts: string[] };
 }

@@ -81,7 +81,9 @@ export interface DashDaemon {
   stop(): Promise<void>;
 }
 
-export async function startDashDaemon(opts: { dashboard?: boolean } = {}): Promise<DashDaemon> {
+export async function startDashDaemon(
+  opts: { dashboard?: boolean; allowedHosts?: string[] } = {},
+): Promise<DashDaemon> {
   const root = mkdtempSync(join(tmpdir(), "postern-dash-"));
   const plugins = dashboardPlugins(root);
   const config = join(root, "postern.yaml");
@@ -109,7 +111,7 @@ webhooks:
     - { path: /hook/test, plugin: scripted-b, secret: ${SENTINELS.webhookSecret} }
 routes:
   - { from: scripted, event_type: ping, to: scripted-b }
-${opts.dashboard === false ? "dashboard: { enabled: false }\n" : ""}`,
+${opts.dashboard === false ? "dashboard: { enabled: false }\n" : ""}${opts.allowedHosts ? `dashboard: { allowed_hosts: ${JSON.stringify(opts.allowedHosts)} }\n` : ""}`,
   );
   const daemon = await DaemonProcess.start(config, env);
   const listening = await daemon.waitFor((l) => /^listening on http:/.test(l.message));

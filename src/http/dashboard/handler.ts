@@ -14,6 +14,7 @@ import type { JobStatus } from "../../store/index.js";
 import type { Answer } from "../webhook.js";
 import { assets } from "./assets.js";
 import { chartSince, hourBuckets } from "./chart.js";
+import { dashboardHostAllowed, hostName } from "./host.js";
 import { type Html, html } from "./html.js";
 import { jobMain } from "./job.js";
 import { JOB_STATUSES, type JobsFilter, jobsFilterForm, jobsMain, PAGE_SIZE } from "./jobs.js";
@@ -53,6 +54,19 @@ export class Dashboard {
   ) {}
 
   handle(req: IncomingMessage, label: DashboardLabel, path: string, search: string): Answer {
+    const config = this.ctx.runtime().config;
+    const allowedHosts = config.dashboard.allowed_hosts;
+    if (!dashboardHostAllowed(req.headers.host, { allowedHosts, listenHost: config.webhooks.listen.host })) {
+      this.log.warn(
+        { host: req.headers.host, path },
+        `dashboard request refused: Host ${req.headers.host} is not a loopback name, the listen address or in dashboard.allowed_hosts`,
+      );
+      return {
+        code: 403,
+        headers: { ...SECURITY_HEADERS, "content-type": "text/plain; charset=utf-8" },
+        body: `403 forbidden: the dashboard answers only to loopback host names (localhost, 127.0.0.1, [::1]), the listen address, and the names in dashboard.allowed_hosts; this request named "${hostName(req.headers.host ?? "")}". Behind a reverse proxy, add the name it forwards to dashboard.allowed_hosts.\n`,
+      };
+    }
     if (req.method !== "GET" && req.method !== "HEAD") {
       return {
         code: 405,
