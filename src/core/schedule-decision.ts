@@ -101,7 +101,7 @@ function blocker(f: RunFacts): { kind: SkipKind; reason: string } | null {
   if (!f.plugin.enabled) return { kind: "disabled", reason: "plugin disabled" };
   if (!f.plugin.loaded) return { kind: "not_loaded", reason: "plugin not loaded" };
   if (!f.plugin.hasPoll) return { kind: "no_poll", reason: "manifest has no poll command" };
-  if (!f.plugin.healthy) return { kind: "unhealthy", reason: "plugin unhealthy (init failed)" };
+  if (!f.plugin.healthy) return { kind: "unhealthy", reason: "plugin unhealthy (init pending or failed)" };
   return null;
 }
 

@@ -74,7 +74,7 @@ export class Store {
   }
 
   /**
-   * The oldest ready job, marked running. Jobs of `excludePlugins` (unhealthy: init failed)
+   * The oldest ready job, marked running. Jobs of `excludePlugins` (unhealthy: init pending or failed)
    * are skipped and keep their place: they wait, they are not lost (SPEC §4.4).
    */
   claimNextReadyJob(nowMs: number, opts: { excludePlugins?: Iterable<string> } = {}): ClaimedJob | null {

@@ -198,7 +198,7 @@ describe("scheduler: poll guard, windows and skips that are never invisible", ()
     h.scheduler.tick();
     assert.equal(h.submitted.length, 0);
     assert.equal(h.store.schedule("d")?.skip_reason, "plugin disabled");
-    assert.equal(h.store.schedule("u")?.skip_reason, "plugin unhealthy (init failed)");
+    assert.equal(h.store.schedule("u")?.skip_reason, "plugin unhealthy (init pending or failed)");
     assert.equal(h.messages(/not enqueued/).length, 2, "once each");
   });
 
