@@ -127,7 +127,21 @@ export class Daemon {
     this.dispatcher = new Dispatcher<ClaimedJob>({
       clock: this.clock,
       claimNext: (now) => store.claimNextReadyJob(now, { excludePlugins: this.unhealthy }),
-      execute: (job) => executeJob(executeDeps, job).catch((e) => recordInternalFailure(executeDeps, job, e)),
+      execute: (job, mayClaimAhead) =>
+        executeJob(
+          {
+            ...executeDeps,
+            claimAhead: () =>
+              mayClaimAhead() ? { nowMs: this.clock.now(), excludePlugins: [...this.unhealthy] } : null,
+          },
+          job,
+        ).catch((e) => {
+          recordInternalFailure(executeDeps, job, e);
+          return null;
+        }),
+      release: (job) => {
+        store.requeueWithoutAttempt(job.id);
+      },
       nextReadyAt: () => store.nextRetryAt(),
       externalChangeCheck: () => {
         const version = store.dataVersion();

@@ -13,7 +13,7 @@ import { pluginEnvironment } from "../runner/env.js";
 import { buildRequest } from "../runner/request.js";
 import { notStartedResult, type RunLimits, type RunResult, runPlugin } from "../runner/run.js";
 import { logBreakerTransition } from "../scheduler/log.js";
-import type { ClaimedJob, CommitResult, Store } from "../store/index.js";
+import type { ClaimAhead, ClaimedJob, CommitResult, Store } from "../store/index.js";
 import { reportAttempt } from "./attempt-feed.js";
 import { pluginUnavailableReason, type Runtime } from "./runtime.js";
 
@@ -28,11 +28,14 @@ export interface ExecuteDeps {
   /** Aborted when shutdown's grace period runs out. */
   abort: AbortSignal;
   runtime: () => Runtime;
+  /** When it returns a claim, the next ready job is claimed in this attempt's own commit. */
+  claimAhead?: () => ClaimAhead | null;
 }
 
 const STDERR_LOG_BYTES = 4096;
 
-export async function executeJob(deps: ExecuteDeps, job: ClaimedJob): Promise<void> {
+/** Resolves with the next job when it was claimed ahead in this attempt's commit, else null. */
+export async function executeJob(deps: ExecuteDeps, job: ClaimedJob): Promise<ClaimedJob | null> {
   const runtime = deps.runtime();
   const { store, clock, log } = deps;
   const jobLog = log.child({ component: "dispatcher", plugin: job.plugin, job_id: job.id });
@@ -78,7 +81,7 @@ export async function executeJob(deps: ExecuteDeps, job: ClaimedJob): Promise<vo
     jobLog.warn(
       `attempt ${job.attempt} stopped by shutdown after the grace period; job re-queued, attempt not consumed`,
     );
-    return;
+    return null;
   }
 
   const plan = planCompletion({
@@ -98,16 +101,24 @@ export async function executeJob(deps: ExecuteDeps, job: ClaimedJob): Promise<vo
   const committed = store.commitAttempt(job, plan, {
     dedupeTtlMs: runtime.config.service.dedupe_ttl,
     breakerThreshold: pc?.circuit_breaker.threshold,
+    claimNext: deps.claimAhead?.() ?? null,
   });
-  logAttempt(jobLog, job, result, plan, committed);
-  if (committed.breaker) logBreakerTransition(jobLog, committed.breaker, pc?.circuit_breaker.reset_after);
-  reportAttempt({
-    plugin: job.plugin,
-    command: job.command,
-    outcome: plan.attempt.status,
-    jobStatus: committed.status,
-    durationMs: plan.attempt.duration_ms,
-  });
+  // Past the commit nothing may throw: a job claimed ahead must reach the dispatcher, or it
+  // would stay running without a process until the next start.
+  try {
+    logAttempt(jobLog, job, result, plan, committed);
+    if (committed.breaker) logBreakerTransition(jobLog, committed.breaker, pc?.circuit_breaker.reset_after);
+    reportAttempt({
+      plugin: job.plugin,
+      command: job.command,
+      outcome: plan.attempt.status,
+      jobStatus: committed.status,
+      durationMs: plan.attempt.duration_ms,
+    });
+  } catch (e) {
+    jobLog.error({ err: (e as Error).message }, `after the commit: ${(e as Error).message}`);
+  }
+  return committed.next;
 }
 
 function logAttempt(

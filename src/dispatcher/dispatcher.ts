@@ -12,8 +12,18 @@ import type { Clock } from "../core/clock.js";
 export interface DispatcherDeps<J> {
   clock: Clock;
   claimNext(nowMs: number): J | null;
-  /** Runs the job and commits its outcome. Must not throw for anything a plugin does. */
-  execute(job: J): Promise<void>;
+  /**
+   * Runs the job and commits its outcome. Must not throw for anything a plugin does. When
+   * `mayClaimAhead()` is true at commit time it may claim the next job in the same commit and
+   * return it: the dispatcher runs that one next instead of claiming.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: an executor that never claims ahead returns nothing
+  execute(job: J, mayClaimAhead: () => boolean): Promise<J | null | undefined | void>;
+  /**
+   * A job claimed ahead that will not run now: back to the queue, no attempt spent. Required
+   * when `execute` claims ahead.
+   */
+  release?(job: J): void;
   /** Earliest next_retry_at (ms) of a queued job, or null. */
   nextReadyAt(): number | null;
   /** True when another process wrote to the database since the last call. */
@@ -37,6 +47,7 @@ export class Dispatcher<J> {
   /** While > 0 nothing is claimed: an exclusive task (a reload's init) runs between jobs. */
   private paused = 0;
   private exclusiveTail: Promise<void> = Promise.resolve();
+  private readonly mayClaimAhead = () => !this.stopped && this.paused === 0;
 
   constructor(private readonly deps: DispatcherDeps<J>) {}
 
@@ -113,26 +124,38 @@ export class Dispatcher<J> {
   }
 
   private async loop(): Promise<void> {
+    let ahead: J | null = null;
     do {
       this.pending = false;
       while (!this.stopped && this.paused === 0) {
-        let job: J | null;
-        try {
-          job = this.deps.claimNext(this.deps.clock.now());
-          this.errorBackoffMs = 0;
-        } catch (e) {
-          this.deps.onError(e);
-          this.errorBackoffMs = Math.min(Math.max(1000, this.errorBackoffMs * 2), 30_000);
-          break;
+        let job: J | null = ahead;
+        ahead = null;
+        if (job === null) {
+          try {
+            job = this.deps.claimNext(this.deps.clock.now());
+            this.errorBackoffMs = 0;
+          } catch (e) {
+            this.deps.onError(e);
+            this.errorBackoffMs = Math.min(Math.max(1000, this.errorBackoffMs * 2), 30_000);
+            break;
+          }
         }
         if (job === null) break;
         try {
-          await this.deps.execute(job);
+          ahead = (await this.deps.execute(job, this.mayClaimAhead)) ?? null;
         } catch (e) {
           this.deps.onError(e);
         }
       }
     } while (this.pending && !this.stopped);
+    // Claimed ahead but not to run now (a stop, an exclusive task came first): queued again.
+    if (ahead !== null) {
+      try {
+        this.deps.release?.(ahead);
+      } catch (e) {
+        this.deps.onError(e);
+      }
+    }
     // Cleared in the same synchronous step as the last look at the queue: a wake() arriving
     // after this starts a new loop, one arriving before it was seen by the do-while above.
     this.running = false;

@@ -9,7 +9,8 @@ import type { CompletionPlan, JobAfterAttempt, PlannedJob } from "../core/comple
 import { PosternError } from "../core/errors.js";
 import type { BreakerTransition } from "./breakers.js";
 import { type StoreContext, writeTx } from "./context.js";
-import type { EventRoute } from "./types.js";
+
+import { type ClaimedJob, type EventRoute, toClaimedJob } from "./types.js";
 
 export interface CommittedDedupeHit {
   event_id: string;
@@ -27,6 +28,14 @@ export interface CommitResult {
   dedupeHits: CommittedDedupeHit[];
   /** The circuit changed state with this attempt (opened, re-opened or closed): log it. */
   breaker: BreakerTransition | null;
+  /** The next ready job, claimed in this same transaction when `claimNext` asked for it. */
+  next: ClaimedJob | null;
+}
+
+/** Claim the next ready job in the attempt's own commit (one fsync instead of two). */
+export interface ClaimAhead {
+  nowMs: number;
+  excludePlugins: readonly string[];
 }
 
 /** The attempt a plan belongs to: the job row must still be running exactly this attempt. */
@@ -41,7 +50,7 @@ export function commitAttempt(
   ctx: StoreContext,
   job: AttemptOwner,
   plan: CompletionPlan,
-  opts: { dedupeTtlMs: number; breakerThreshold?: number },
+  opts: { dedupeTtlMs: number; breakerThreshold?: number; claimNext?: ClaimAhead | null },
 ): CommitResult {
   if (plan.job.id !== job.id || plan.attempt.attempt !== job.attempt) {
     throw new PosternError("plan_mismatch", `completion plan is for ${plan.job.id}, not job ${job.id}`);
@@ -63,7 +72,13 @@ export function commitAttempt(
     ctx.attempts.insert({ ...plan.attempt, job_id: job.id, plugin: job.plugin, command: job.command });
     if (plan.state !== null) ctx.state.put(plan.state.plugin, plan.state.serialized, nowIso);
 
-    const result: CommitResult = { status: plan.job.status, newJobIds: [], dedupeHits: [], breaker: null };
+    const result: CommitResult = {
+      status: plan.job.status,
+      newJobIds: [],
+      dedupeHits: [],
+      breaker: null,
+      next: null,
+    };
     const planned = new Map(plan.newJobs.map((j) => [j.id, j]));
     const since = isoUtc(now - opts.dedupeTtlMs);
     plan.events.forEach((ev, position) => {
@@ -91,6 +106,11 @@ export function commitAttempt(
       nowIso,
       opts.breakerThreshold,
     );
+    // Last, so the jobs this attempt created are candidates too, exactly as for a claim after it.
+    if (opts.claimNext) {
+      const row = ctx.jobs.claimNext(isoUtc(opts.claimNext.nowMs), opts.claimNext.excludePlugins);
+      result.next = row === null ? null : toClaimedJob(row);
+    }
     return result;
   });
 }

@@ -3,7 +3,7 @@
 export type { Audit, AuditEvent, AuditJob } from "./audit.js";
 export type { HistoryFill } from "./bench-fill.js";
 export type { BreakerRow, BreakerState, BreakerTransition } from "./breakers.js";
-export type { AttemptOwner, CommitResult, CommittedDedupeHit } from "./complete.js";
+export type { AttemptOwner, ClaimAhead, CommitResult, CommittedDedupeHit } from "./complete.js";
 export type {
   EventSummary,
   HourCount,

@@ -11,7 +11,7 @@ import { applyStateChange, type JsonObject } from "../core/state.js";
 import { type Audit, auditDatabase } from "./audit.js";
 import { fillHistory, type HistoryFill } from "./bench-fill.js";
 import type { BreakerRow, BreakerTransition } from "./breakers.js";
-import { type AttemptOwner, type CommitResult, commitAttempt } from "./complete.js";
+import { type AttemptOwner, type ClaimAhead, type CommitResult, commitAttempt } from "./complete.js";
 import { type StoreContext, writeTx } from "./context.js";
 import {
   DashboardQueries,
@@ -110,10 +110,15 @@ export class Store {
     return this.ctx.db.pragma("synchronous", { simple: true }) as number;
   }
 
+  /**
+   * Everything an attempt changes, in one transaction (SPEC §6.5). With `claimNext`, the next
+   * ready job is claimed in that same transaction: a busy queue then pays one fsync per job
+   * for completion and claim together, with the claim exactly as durable as before.
+   */
   commitAttempt(
     job: AttemptOwner,
     plan: CompletionPlan,
-    opts: { dedupeTtlMs: number; breakerThreshold?: number },
+    opts: { dedupeTtlMs: number; breakerThreshold?: number; claimNext?: ClaimAhead | null },
   ): CommitResult {
     return commitAttempt(this.ctx, job, plan, opts);
   }

@@ -177,4 +177,61 @@ describe("Dispatcher", () => {
     assert.deepEqual(log, ["first start", "first end", "second start"]);
     assert.deepEqual(h.ran, [1], "the queue resumes afterwards");
   });
+
+  it("runs a job claimed ahead next without claiming, and gives it back when a stop comes first", async () => {
+    const clock = new FakeClock();
+    const queue = [1, 2, 3];
+    const claims: number[] = [];
+    const ran: number[] = [];
+    const released: number[] = [];
+    const d = new Dispatcher<number>({
+      clock,
+      claimNext: () => {
+        const job = queue.shift() ?? null;
+        if (job !== null) claims.push(job);
+        return job;
+      },
+      execute: async (job, mayClaimAhead) => {
+        ran.push(job);
+        await Promise.resolve();
+        // As the daemon does: claim the next one in the "commit" when allowed.
+        return mayClaimAhead() ? (queue.shift() ?? null) : null;
+      },
+      release: (job) => {
+        released.push(job);
+        queue.unshift(job);
+      },
+      nextReadyAt: () => null,
+      onError: (e) => assert.fail(String(e)),
+    });
+    d.start();
+    await d.idle();
+    assert.deepEqual(ran, [1, 2, 3]);
+    assert.deepEqual(claims, [1], "jobs 2 and 3 came with the previous commit");
+    assert.equal(released.length, 0);
+
+    // A stop between the commit that claimed ahead and the next run: the job goes back.
+    queue.push(4, 5);
+    let claimedAhead = null as number | null;
+    const e = new Dispatcher<number>({
+      clock,
+      claimNext: () => queue.shift() ?? null,
+      execute: async (_job, mayClaimAhead) => {
+        claimedAhead = mayClaimAhead() ? (queue.shift() ?? null) : null;
+        e.halt();
+        return claimedAhead;
+      },
+      release: (job) => {
+        released.push(job);
+        queue.unshift(job);
+      },
+      nextReadyAt: () => null,
+      onError: (err) => assert.fail(String(err)),
+    });
+    e.start();
+    await e.idle();
+    assert.equal(claimedAhead, 5);
+    assert.deepEqual(released, [5], "claimed ahead, not run: released to the queue");
+    assert.deepEqual(queue, [5]);
+  });
 });

@@ -312,3 +312,44 @@ describe("breaker counters (SPEC §9)", () => {
     assert.deepEqual(counts()[1], ["a", "poll", 0, "closed"]);
   });
 });
+
+describe("commitAttempt with claimNext (one transaction for completion and the next claim)", () => {
+  it("claims the oldest ready job, the ones this commit created included, honouring exclusions", () => {
+    const f = fixture();
+    enqueue(f.store, "a");
+    const first = claim(f);
+    const routes = [{ from: "a", event_type: "e", to: "b" }];
+    const emitting = ok({ events: [{ type: "e", payload: {} }] });
+    const claimNext = { nowMs: f.clock.now(), excludePlugins: [] };
+    const r = finishAttempt(f, first, emitting, { routes, enabled: ["a", "b"], claimNext });
+    assert.equal(r.status, "succeeded");
+    assert.equal(r.newJobIds.length, 1);
+    assert.equal(r.next?.id, r.newJobIds[0], "the routed job, created in this commit, is claimed");
+    assert.equal(r.next?.status, "running");
+    assert.equal(f.store.getJob(r.next!.id)?.status, "running");
+
+    // Excluded plugins keep their place; nothing else ready: no claim.
+    enqueue(f.store, "c");
+    const r2 = finishAttempt(f, r.next!, ok(), {
+      claimNext: { nowMs: f.clock.now(), excludePlugins: ["c"] },
+    });
+    assert.equal(r2.next, null);
+    assert.equal(f.store.queueStats(f.clock.now()).queue_depth, 1);
+
+    // Without claimNext, nothing is claimed.
+    const third = claim(f);
+    assert.equal(finishAttempt(f, third, ok()).next, null);
+  });
+
+  it("a refused commit claims nothing either (one transaction)", () => {
+    const f = fixture();
+    enqueue(f.store, "a");
+    enqueue(f.store, "a");
+    const job = claim(f);
+    f.store.requeueWithoutAttempt(job.id);
+    assert.throws(() =>
+      finishAttempt(f, job, ok(), { claimNext: { nowMs: f.clock.now(), excludePlugins: [] } }),
+    );
+    assert.equal(f.store.queueStats(f.clock.now()).queue_depth, 2, "both still queued");
+  });
+});

@@ -7,7 +7,13 @@ import { type CompletionInput, planCompletion } from "../../src/core/completion.
 import type { Outcome } from "../../src/core/outcome.js";
 import type { RouteRule } from "../../src/core/routing.js";
 import type { PluginResponse } from "../../src/protocol/schema.js";
-import { type ClaimedJob, type CommitResult, openStore, type Store } from "../../src/store/index.js";
+import {
+  type ClaimAhead,
+  type ClaimedJob,
+  type CommitResult,
+  openStore,
+  type Store,
+} from "../../src/store/index.js";
 
 export const DAY = 86_400_000;
 export const TTL = { dedupeTtlMs: DAY };
@@ -61,6 +67,7 @@ export interface AttemptOptions {
   maxRouteDepth?: number;
   backoffBaseMs?: number;
   random?: Random;
+  claimNext?: ClaimAhead;
 }
 
 /** What the dispatcher does after a plugin ran: plan with the core, commit with the store. */
@@ -94,7 +101,7 @@ export function finishAttempt(
     nowMs: f.clock.now(),
     newId: idGen(),
   };
-  return f.store.commitAttempt(job, planCompletion(input), TTL);
+  return f.store.commitAttempt(job, planCompletion(input), { ...TTL, claimNext: opts.claimNext ?? null });
 }
 
 let ids = 0;
