@@ -11,8 +11,8 @@ import { systemClock } from "../../src/core/clock.js";
 import { planCompletion } from "../../src/core/completion.js";
 import type { Outcome } from "../../src/core/outcome.js";
 import type { RouteRule } from "../../src/core/routing.js";
-import type { PluginResponse } from "../../src/protocol/schema.js";
 import { openStore, type Store } from "../../src/store/index.js";
+import { runRecord } from "../helpers/attempts.js";
 import { tempConfig } from "../helpers/cli.js";
 import { fixturePluginsDir } from "../helpers/paths.js";
 
@@ -51,19 +51,7 @@ export function withStore<T>(s: Setup, fn: (store: Store) => T): T {
   }
 }
 
-export function ok(response: Omit<PluginResponse, "status"> = {}): Outcome {
-  return {
-    status: "succeeded",
-    retryable: false,
-    error: null,
-    response: { status: "ok", ...response },
-    protocolError: false,
-  };
-}
-
-export function failed(error: string, retryable: boolean): Outcome {
-  return { status: "failed", retryable, error, response: null, protocolError: false };
-}
+export { failed, ok } from "../helpers/attempts.js";
 
 export interface FinishOptions {
   stderr?: string;
@@ -81,17 +69,11 @@ export function finishNext(s: Setup, outcome: Outcome, opts: FinishOptions = {})
     const plan = planCompletion({
       job: { ...job, route_depth: job.internal.route_depth },
       outcome,
-      run: {
+      run: runRecord(now, {
         exitCode: opts.exitCode ?? (outcome.status === "succeeded" ? 0 : 1),
-        signal: null,
-        startedAt: now - 12,
-        completedAt: now,
         durationMs: 12,
         stderr: opts.stderr ?? "",
-        stderrTruncated: false,
-        stderrBytesDropped: 0,
-        stdout: null,
-      },
+      }),
       state: store.getState(job.plugin),
       routes: opts.routes ?? [],
       enabledPlugins: new Set(opts.enabled ?? ["ok", "exit-78"]),

@@ -3,41 +3,17 @@ import { describe, it } from "node:test";
 import { sequenceRandom } from "../../src/core/clock.js";
 import { type CompletionInput, planCompletion } from "../../src/core/completion.js";
 import type { Outcome } from "../../src/core/outcome.js";
-import type { PluginResponse } from "../../src/protocol/schema.js";
+import { failed, ok, runRecord } from "../helpers/attempts.js";
 
 const NOW = Date.UTC(2026, 1, 8, 6, 12, 44, 120);
 const ISO_NOW = "2026-02-08T06:12:44.120Z";
-
-function ok(response: Omit<PluginResponse, "status"> = {}): Outcome {
-  return {
-    status: "succeeded",
-    retryable: false,
-    error: null,
-    response: { status: "ok", ...response },
-    protocolError: false,
-  };
-}
-
-function failed(error: string, retryable: boolean, status: "failed" | "timed_out" = "failed"): Outcome {
-  return { status, retryable, error, response: null, protocolError: false };
-}
 
 function input(over: Partial<CompletionInput> = {}): CompletionInput {
   let n = 0;
   return {
     job: { id: "job-1", plugin: "a", command: "poll", attempt: 1, max_attempts: 4, route_depth: 0 },
     outcome: ok(),
-    run: {
-      exitCode: 0,
-      signal: null,
-      startedAt: NOW - 250,
-      completedAt: NOW,
-      durationMs: 250,
-      stderr: "",
-      stderrTruncated: false,
-      stderrBytesDropped: 0,
-      stdout: null,
-    },
+    run: runRecord(NOW, { durationMs: 250 }),
     state: { keep: 1 },
     routes: [],
     enabledPlugins: new Set(["a", "b", "c"]),

@@ -16,6 +16,7 @@ import {
   type Store,
 } from "../../src/store/index.js";
 import { configOf } from "../config/helpers.js";
+import { runRecord } from "../helpers/attempts.js";
 import { idGen, TTL, tempDir } from "../store/helpers.js";
 
 export { failed, ok } from "../store/helpers.js";
@@ -127,17 +128,7 @@ export function harness(
       const plan = planCompletion({
         job: { ...job, route_depth: job.internal.route_depth },
         outcome,
-        run: {
-          exitCode: outcome.status === "succeeded" ? 0 : 1,
-          signal: null,
-          startedAt: clock.now(),
-          completedAt: clock.now(),
-          durationMs: 0,
-          stderr: "",
-          stderrTruncated: false,
-          stderrBytesDropped: 0,
-          stdout: null,
-        },
+        run: runRecord(clock.now(), { exitCode: outcome.status === "succeeded" ? 0 : 1 }),
         state: store.getState(job.plugin),
         routes: [],
         enabledPlugins: new Set(),

@@ -4,6 +4,7 @@ import { sequenceRandom } from "../../src/core/clock.js";
 import { planCompletion } from "../../src/core/completion.js";
 import { PosternError } from "../../src/core/errors.js";
 import type { Store } from "../../src/store/index.js";
+import { runRecord } from "../helpers/attempts.js";
 import { ATTEMPT_KEYS } from "../helpers/shapes.js";
 import { claim, enqueue, type Fixture, failed, finishAttempt, fixture, idGen, ok, TTL } from "./helpers.js";
 
@@ -29,17 +30,7 @@ function planFor(f: Fixture, job: ReturnType<typeof claim>, newId = idGen()) {
   return planCompletion({
     job: { ...job, route_depth: job.internal.route_depth },
     outcome: bigResponse(),
-    run: {
-      exitCode: 0,
-      signal: null,
-      startedAt: f.clock.now(),
-      completedAt: f.clock.now(),
-      durationMs: 1,
-      stderr: "",
-      stderrTruncated: false,
-      stderrBytesDropped: 0,
-      stdout: null,
-    },
+    run: runRecord(f.clock.now(), { durationMs: 1 }),
     state: f.store.getState(job.plugin),
     routes: [{ from: "a", event_type: "e", to: "b" }],
     enabledPlugins: new Set(["b"]),

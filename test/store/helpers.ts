@@ -6,7 +6,6 @@ import { FakeClock, type Random, sequenceRandom } from "../../src/core/clock.js"
 import { type CompletionInput, planCompletion } from "../../src/core/completion.js";
 import type { Outcome } from "../../src/core/outcome.js";
 import type { RouteRule } from "../../src/core/routing.js";
-import type { PluginResponse } from "../../src/protocol/schema.js";
 import {
   type ClaimAhead,
   type ClaimedJob,
@@ -14,6 +13,7 @@ import {
   openStore,
   type Store,
 } from "../../src/store/index.js";
+import { runRecord } from "../helpers/attempts.js";
 
 export const DAY = 86_400_000;
 export const TTL = { dedupeTtlMs: DAY };
@@ -47,19 +47,7 @@ export function enqueue(store: Store, plugin: string, over: Record<string, unkno
   return r.job;
 }
 
-export function ok(response: Omit<PluginResponse, "status"> = {}): Outcome {
-  return {
-    status: "succeeded",
-    retryable: false,
-    error: null,
-    response: { status: "ok", ...response },
-    protocolError: false,
-  };
-}
-
-export function failed(error: string, retryable = true): Outcome {
-  return { status: "failed", retryable, error, response: null, protocolError: false };
-}
+export { failed, ok } from "../helpers/attempts.js";
 
 export interface AttemptOptions {
   routes?: RouteRule[];
@@ -80,17 +68,7 @@ export function finishAttempt(
   const input: CompletionInput = {
     job: { ...job, route_depth: job.internal.route_depth },
     outcome,
-    run: {
-      exitCode: outcome.status === "succeeded" ? 0 : 1,
-      signal: null,
-      startedAt: f.clock.now(),
-      completedAt: f.clock.now(),
-      durationMs: 0,
-      stderr: "",
-      stderrTruncated: false,
-      stderrBytesDropped: 0,
-      stdout: null,
-    },
+    run: runRecord(f.clock.now(), { exitCode: outcome.status === "succeeded" ? 0 : 1 }),
     state: f.store.getState(job.plugin),
     routes: opts.routes ?? [],
     enabledPlugins: new Set(opts.enabled ?? ["a", "b", "c"]),

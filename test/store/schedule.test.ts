@@ -7,6 +7,7 @@ import { planCompletion } from "../../src/core/completion.js";
 import type { Outcome } from "../../src/core/outcome.js";
 import { migrations, openStore } from "../../src/store/index.js";
 import { migrate } from "../../src/store/migrations.js";
+import { runRecord } from "../helpers/attempts.js";
 import {
   claim,
   DAY,
@@ -27,17 +28,7 @@ function commit(f: Fixture, outcome: Outcome, threshold = 3) {
   const plan = planCompletion({
     job: { ...job, route_depth: 0 },
     outcome,
-    run: {
-      exitCode: 0,
-      signal: null,
-      startedAt: f.clock.now(),
-      completedAt: f.clock.now(),
-      durationMs: 0,
-      stderr: "",
-      stderrTruncated: false,
-      stderrBytesDropped: 0,
-      stdout: null,
-    },
+    run: runRecord(f.clock.now()),
     state: {},
     routes: [],
     enabledPlugins: new Set(),
