@@ -10,7 +10,7 @@ import { PosternError } from "../core/errors.js";
 import type { BreakerTransition } from "./breakers.js";
 import { type StoreContext, writeTx } from "./context.js";
 
-import { type ClaimedJob, type EventRoute, toClaimedJob } from "./types.js";
+import type { ClaimedJob, EventRoute } from "./types.js";
 
 export interface CommittedDedupeHit {
   event_id: string;
@@ -108,8 +108,7 @@ export function commitAttempt(
     );
     // Last, so the jobs this attempt created are candidates too, exactly as for a claim after it.
     if (opts.claimNext) {
-      const row = ctx.jobs.claimNext(isoUtc(opts.claimNext.nowMs), opts.claimNext.excludePlugins);
-      result.next = row === null ? null : toClaimedJob(row);
+      result.next = ctx.jobs.claimNext(opts.claimNext.nowMs, opts.claimNext.excludePlugins);
     }
     return result;
   });

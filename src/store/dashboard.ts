@@ -5,7 +5,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { type Prepared, prepareAll } from "./prepare.js";
-import type { EventRoute, JobStatus, SubmittedBy } from "./types.js";
+import type { EventRoute, Job, JobStatus } from "./types.js";
 
 /** Every column a job list shows: the job without its payload. */
 const SUMMARY = `id, plugin, command, status, attempt, max_attempts, submitted_by, dedupe_key, created_at,
@@ -35,23 +35,7 @@ export const DASHBOARD_SQL = {
 } as const;
 
 /** A job as lists and trees show it: everything but the payload. */
-export interface JobSummary {
-  id: string;
-  plugin: string;
-  command: string;
-  status: JobStatus;
-  attempt: number;
-  max_attempts: number;
-  submitted_by: SubmittedBy;
-  dedupe_key: string | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  next_retry_at: string | null;
-  last_error: string | null;
-  parent_job_id: string | null;
-  source_event_id: string | null;
-}
+export type JobSummary = Omit<Job, "payload">;
 
 /** An emitted event without its payload, and what became of each route. */
 export interface EventSummary {

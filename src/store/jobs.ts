@@ -1,7 +1,8 @@
 /** The jobs table: insert, claim, and the status transitions that are not an attempt's result. */
 import type { Database } from "better-sqlite3";
+import { isoUtc } from "../core/clock.js";
 import { type Prepared, prepareAll } from "./prepare.js";
-import type { JobRow, SubmittedBy } from "./types.js";
+import { type ClaimedJob, type JobRow, type SubmittedBy, toClaimedJob } from "./types.js";
 
 /**
  * One statement, so the pick and the mark cannot be split by another writer. It takes the
@@ -94,12 +95,15 @@ export class JobsTable {
     return this.s.insert.get(row) as JobRow;
   }
 
-  claimNext(nowIso: string, excludePlugins: readonly string[]): JobRow | null {
+  /** The oldest ready job (of a plugin not excluded), marked running; null when none is ready. */
+  claimNext(nowMs: number, excludePlugins: Iterable<string>): ClaimedJob | null {
+    const exclude = [...excludePlugins];
+    const now = isoUtc(nowMs);
     const row =
-      excludePlugins.length === 0
-        ? this.s.claimNext.get({ now: nowIso })
-        : this.s.claimNextExcluding.get({ now: nowIso, exclude: JSON.stringify(excludePlugins) });
-    return (row as JobRow | undefined) ?? null;
+      exclude.length === 0
+        ? this.s.claimNext.get({ now })
+        : this.s.claimNextExcluding.get({ now, exclude: JSON.stringify(exclude) });
+    return row === undefined ? null : toClaimedJob(row as JobRow);
   }
 
   byId(id: string): JobRow | null {

@@ -36,7 +36,6 @@ import {
   type JobDetail,
   type JobStatus,
   toAttemptView,
-  toClaimedJob,
 } from "./types.js";
 
 export class Store {
@@ -78,8 +77,7 @@ export class Store {
    * are skipped and keep their place: they wait, they are not lost (SPEC §4.4).
    */
   claimNextReadyJob(nowMs: number, opts: { excludePlugins?: Iterable<string> } = {}): ClaimedJob | null {
-    const row = this.ctx.jobs.claimNext(isoUtc(nowMs), [...(opts.excludePlugins ?? [])]);
-    return row === null ? null : toClaimedJob(row);
+    return this.ctx.jobs.claimNext(nowMs, opts.excludePlugins ?? []);
   }
 
   /**

@@ -84,24 +84,10 @@ export interface JobDetail extends Job {
   parent_chain: Job[];
 }
 
-export interface JobRow {
+/** A row of the jobs table: the job with its payload still serialized, plus bookkeeping. */
+export interface JobRow extends Omit<Job, "payload"> {
   seq: number;
-  id: string;
-  plugin: string;
-  command: string;
   payload: string;
-  status: JobStatus;
-  attempt: number;
-  max_attempts: number;
-  submitted_by: SubmittedBy;
-  dedupe_key: string | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  next_retry_at: string | null;
-  last_error: string | null;
-  parent_job_id: string | null;
-  source_event_id: string | null;
   route_depth: number;
   pgid: number | null;
   proc_start_time: string | null;
