@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { repoRoot } from "../helpers/paths.js";
-import { childOf, type DashDaemon, SENTINELS, startDashDaemon } from "./helpers.js";
+import { type DashDaemon, SENTINELS, seedJobs, startDashDaemon } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(repoRoot, "test-results", "dashboard");
@@ -31,12 +31,7 @@ describe("dashboard in headless Chromium", () => {
     }
     mkdirSync(SHOTS, { recursive: true });
     d = await startDashDaemon();
-    poll = await d.run("scripted");
-    await d.settled(poll, "succeeded");
-    child = await childOf(d, poll, "scripted-b");
-    await d.settled(child, "succeeded");
-    dead = await d.run("failing");
-    await d.settled(dead, "dead");
+    ({ poll, child, dead } = await seedJobs(d));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

@@ -144,3 +144,23 @@ export async function childOf(d: DashDaemon, parentId: string, plugin: string): 
   if (!child) throw new Error(`no ${plugin} job with parent ${parentId}: ${r.stdout}`);
   return child.id;
 }
+
+export interface SeededJobs {
+  /** A scripted poll that succeeded and emitted one routed event. */
+  poll: string;
+  /** The scripted-b job that event became. */
+  child: string;
+  /** A failing job, dead after its attempts (errors and stderr). */
+  dead: string;
+}
+
+/** One job after the other, so the listing order is known: poll, its child, then the failing job. */
+export async function seedJobs(d: DashDaemon): Promise<SeededJobs> {
+  const poll = await d.run("scripted");
+  await d.settled(poll, "succeeded");
+  const child = await childOf(d, poll, "scripted-b");
+  await d.settled(child, "succeeded");
+  const dead = await d.run("failing");
+  await d.settled(dead, "dead");
+  return { poll, child, dead };
+}

@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
-  childOf,
   type DashDaemon,
   FAIL_ERROR,
   SENTINELS,
   STDERR_MARKUP,
+  seedJobs,
   startDashDaemon,
 } from "./helpers.js";
 
@@ -43,13 +43,7 @@ describe("dashboard on the listener (real daemon, real jobs)", () => {
 
   before(async () => {
     d = await startDashDaemon();
-    // One after the other, so the listing order is known: poll, its child, then the failing job.
-    poll = await d.run("scripted");
-    await d.settled(poll, "succeeded");
-    child = await childOf(d, poll, "scripted-b");
-    await d.settled(child, "succeeded");
-    dead = await d.run("failing");
-    await d.settled(dead, "dead");
+    ({ poll, child, dead } = await seedJobs(d));
   });
   after(async () => {
     await d?.stop();

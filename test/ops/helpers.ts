@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { StatusReport } from "../../src/status/model.js";
 import type { CliResult } from "../helpers/cli.js";
 import { DaemonProcess } from "../helpers/daemon.js";
 import { fixturePluginsDir, postern } from "../helpers/paths.js";
@@ -116,25 +117,8 @@ export async function listJobs(config: string, plugin: string): Promise<JobView[
   return JSON.parse(r.stdout) as JobView[];
 }
 
-export interface StatusJson {
-  daemon: { running: boolean; pid: number | null; uptime_seconds: number | null };
-  queue_depth: number;
-  oldest_ready_age_seconds: number | null;
-  plugins: {
-    name: string;
-    loaded: boolean;
-    enabled: boolean;
-    healthy: boolean | null;
-    next_run_at: string | null;
-    next_run_reason: string;
-    last_success_at: string | null;
-    last_failure_at: string | null;
-    last_error: string | null;
-    dedupe_hits: number;
-    circuits: Record<string, { state: string; failures: number; opened_at: string | null }>;
-    health: null | { status: string; error: string | null };
-  }[];
-}
+/** `status --json` as the CLI prints it (SPEC §13.1); the shape is the status model's. */
+export type StatusJson = StatusReport;
 
 export async function status(
   config: string,
