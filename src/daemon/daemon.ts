@@ -123,19 +123,13 @@ export class Daemon {
       newId: uuidv7,
       abort: this.abortInFlight.signal,
       runtime: () => this.runtime,
+      nextClaim: () => ({ nowMs: this.clock.now(), excludePlugins: [...this.unhealthy] }),
     };
     this.dispatcher = new Dispatcher<ClaimedJob>({
       clock: this.clock,
       claimNext: (now) => store.claimNextReadyJob(now, { excludePlugins: this.unhealthy }),
       execute: (job, mayClaimAhead) =>
-        executeJob(
-          {
-            ...executeDeps,
-            claimAhead: () =>
-              mayClaimAhead() ? { nowMs: this.clock.now(), excludePlugins: [...this.unhealthy] } : null,
-          },
-          job,
-        ).catch((e) => {
+        executeJob(executeDeps, job, mayClaimAhead).catch((e) => {
           recordInternalFailure(executeDeps, job, e);
           return null;
         }),

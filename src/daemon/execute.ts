@@ -28,14 +28,21 @@ export interface ExecuteDeps {
   /** Aborted when shutdown's grace period runs out. */
   abort: AbortSignal;
   runtime: () => Runtime;
-  /** When it returns a claim, the next ready job is claimed in this attempt's own commit. */
-  claimAhead?: () => ClaimAhead | null;
+  /** What a claim made inside this attempt's commit may take (the plugins to skip). */
+  nextClaim?: () => ClaimAhead;
 }
 
 const STDERR_LOG_BYTES = 4096;
 
-/** Resolves with the next job when it was claimed ahead in this attempt's commit, else null. */
-export async function executeJob(deps: ExecuteDeps, job: ClaimedJob): Promise<ClaimedJob | null> {
+/**
+ * Resolves with the next job when `mayClaimAhead()` allowed claiming it in this attempt's
+ * commit, else null.
+ */
+export async function executeJob(
+  deps: ExecuteDeps,
+  job: ClaimedJob,
+  mayClaimAhead: () => boolean = () => false,
+): Promise<ClaimedJob | null> {
   const runtime = deps.runtime();
   const { store, clock, log } = deps;
   const jobLog = log.child({ component: "dispatcher", plugin: job.plugin, job_id: job.id });
@@ -101,7 +108,7 @@ export async function executeJob(deps: ExecuteDeps, job: ClaimedJob): Promise<Cl
   const committed = store.commitAttempt(job, plan, {
     dedupeTtlMs: runtime.config.service.dedupe_ttl,
     breakerThreshold: pc?.circuit_breaker.threshold,
-    claimNext: deps.claimAhead?.() ?? null,
+    claimNext: deps.nextClaim && mayClaimAhead() ? deps.nextClaim() : null,
   });
   // Past the commit nothing may throw: a job claimed ahead must reach the dispatcher, or it
   // would stay running without a process until the next start.
