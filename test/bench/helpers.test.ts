@@ -3,9 +3,6 @@
  * rest on, the table itself, and results JSON that the repo's formatter accepts as it is.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -17,7 +14,6 @@ type Stats = {
   median(xs: number[]): number;
   round(x: number, digits?: number): number;
 };
-type Json = { formatJson(value: unknown): string };
 type Table = { formatTable(rows: object[]): string; markdownTable(rows: object[]): string };
 const load = async <T>(file: string) =>
   (await import(pathToFileURL(path.join(repoRoot, "bench", "lib", file)).href)) as T;
@@ -56,45 +52,5 @@ describe("bench table", () => {
     assert.match(lines[2]!, /^dispatch jobs\/s\s+243\s+306\s+0\.79\s+>= 0\.8\s+FAIL$/);
     assert.match(lines[3]!, /^idle CPU %\s+0\.2\s+-\s+-\s+<= 1 %\s+pass$/);
     assert.match(lines[4]!, /\s+-$/);
-  });
-});
-
-describe("bench results JSON", () => {
-  const sample = {
-    machine: { cpus: 2, load_at_start: [1.31, 3.15, 3.29] },
-    options: { only: ["footprint"], quick: true },
-    empty: { list: [], object: {} },
-    long: { rounds: Array.from({ length: 40 }, (_, i) => `round number ${i}`) },
-    rows: [{ figure: "x", postern: 1, baseline: null, pass: null, skipped: undefined }],
-  };
-
-  it("is the same data as JSON.stringify", async () => {
-    const { formatJson } = await load<Json>("json.mjs");
-    const text = formatJson(sample);
-    assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(sample)));
-    assert.ok(text.endsWith("}\n"));
-    assert.match(text, /"load_at_start": \[1\.31, 3\.15, 3\.29\]/, "a short array stays on one line");
-    assert.match(text, /"rounds": \[\n\s+"round number 0",\n/, "a long one is split");
-  });
-
-  it("is laid out as the repo's formatter lays it out (biome finds nothing to change)", async () => {
-    const { formatJson } = await load<Json>("json.mjs");
-    // Inside the repo's bench/ tree (biome.json includes it; bench/results itself is skipped as
-    // data), in a temp directory of its own.
-    const dir = fs.mkdtempSync(path.join(repoRoot, "bench", ".test-"));
-    try {
-      const file = path.join(dir, "sample.json");
-      fs.writeFileSync(file, formatJson(sample));
-      const biome = path.join(
-        repoRoot,
-        "node_modules",
-        ".bin",
-        os.platform() === "win32" ? "biome.cmd" : "biome",
-      );
-      const r = spawnSync(biome, ["format", file], { cwd: repoRoot, encoding: "utf8" });
-      assert.equal(r.status, 0, `biome format would change the file:\n${r.stdout}${r.stderr}`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
