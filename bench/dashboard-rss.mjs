@@ -4,31 +4,16 @@
 // bounded in time (two daemons × (start + requests + idle)).
 //   node bench/dashboard-rss.mjs [--idle SECONDS] [--rounds N]
 // Also importable: `measureDashboardRss({ idleSeconds, rounds })` → {without_mb, with_mb, delta_mb}.
-import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pause, root, startDaemon, stopDaemon, waitDrained, writeConfig } from "./lib/daemon.mjs";
+import { rssMb } from "./lib/proc.mjs";
+import { SECRET, signedHeaders } from "./lib/signed.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const TARGET_MB = 5;
-
-function vmRssMb(pid) {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]) / 1024;
-}
-
-async function waitForPort(logFile, child) {
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`postern exited (${child.exitCode}) before listening`);
-    const match = /"port":(\d+),.*"message":"listening on /.exec(readFileSync(logFile, "utf8"));
-    if (match) return Number(match[1]);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("postern did not log its listening address within 15 s");
-}
+const JOBS = 20;
 
 async function get(port, path) {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
@@ -36,60 +21,29 @@ async function get(port, path) {
   return { status: res.status, body };
 }
 
-const SECRET = "bench secret";
-const JOBS = 20;
-
 /** Signed webhooks, so the pages have jobs (and attempts) to show; the same in both runs. */
 async function makeJobs(port) {
   for (let i = 0; i < JOBS; i++) {
     const body = JSON.stringify({ n: i });
     const res = await fetch(`http://127.0.0.1:${port}/hook/bench`, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-      },
+      headers: signedHeaders(body),
       body,
     });
     if (res.status !== 202) throw new Error(`webhook answered ${res.status}`);
   }
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-    const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
-    if (health.queue_depth === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("the jobs did not drain within 60 s");
+  await waitDrained(port, { timeoutMs: 60_000, what: "the webhook jobs" });
 }
 
-async function daemon(dir, enabled) {
-  mkdirSync(dir, { recursive: true });
-  const config = join(dir, "postern.yaml");
-  writeFileSync(
-    config,
-    `service: { state_dir: ${join(dir, "data")}, shutdown_grace: 1s }
-plugins_dir: ${join(root, "bench", "plugins")}
-plugins:
-  noop: {}
-webhooks:
-  listen: 127.0.0.1:0
-  endpoints:
-    - { path: /hook/bench, plugin: noop, secret: ${JSON.stringify(SECRET)} }
-dashboard: { enabled: ${enabled} }
-`,
-  );
-  const logFile = join(dir, "postern.log");
-  const child = spawn(join(root, "bin", "postern"), ["start", "--config", config], {
-    stdio: ["ignore", openSync(logFile, "w"), "inherit"],
+function daemon(dir, enabled) {
+  const config = writeConfig(dir, {
+    pluginsDir: join(root, "bench", "plugins"),
+    plugins: { noop: "{}" },
+    endpoints: [{ path: "/hook/bench", plugin: "noop" }],
+    secret: SECRET,
   });
-  const port = await waitForPort(logFile, child);
-  return { child, port, pid: child.pid };
-}
-
-async function stop(d) {
-  if (d.child.exitCode !== null) return;
-  const exited = new Promise((r) => d.child.once("exit", r));
-  d.child.kill("SIGTERM");
-  await exited;
+  appendFileSync(config, `dashboard: { enabled: ${enabled} }\n`);
+  return startDaemon(config);
 }
 
 /** Every page a few times: the overview, plugins, jobs (filtered too), a job, an asset, a 404. */
@@ -118,10 +72,10 @@ export async function measureDashboardRss({ idleSeconds = 30, rounds = 5, log = 
         for (let i = 0; i < rounds; i++) await get(d.port, "/healthz");
         if (enabled) await browse(d.port, rounds);
         log(`${enabled ? "dashboard on " : "dashboard off"}: idle ${idleSeconds}s (pid ${d.pid})`);
-        await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-        result[key] = vmRssMb(d.pid);
+        await pause(idleSeconds * 1000);
+        result[key] = rssMb(d.pid);
       } finally {
-        await stop(d);
+        await stopDaemon(d);
       }
     }
   } finally {
