@@ -136,7 +136,7 @@ export class Daemon {
       release: (job) => {
         store.requeueWithoutAttempt(job.id);
       },
-      nextReadyAt: () => store.nextRetryAt(),
+      nextReadyAt: () => store.nextRetryAt({ excludePlugins: this.unhealthy }),
       externalChangeCheck: () => {
         const version = store.dataVersion();
         const changed = version !== this.lastDataVersion;

@@ -24,7 +24,7 @@ export interface DispatcherDeps<J> {
    * when `execute` claims ahead.
    */
   release?(job: J): void;
-  /** Earliest next_retry_at (ms) of a queued job, or null. */
+  /** Earliest next_retry_at (ms) of a queued job that `claimNext` may take, or null. */
   nextReadyAt(): number | null;
   /** True when another process wrote to the database since the last call. */
   externalChangeCheck?(): boolean;
@@ -48,6 +48,8 @@ export class Dispatcher<J> {
   private paused = 0;
   private exclusiveTail: Promise<void> = Promise.resolve();
   private readonly mayClaimAhead = () => !this.stopped && this.paused === 0;
+  /** The last armed timer was for a retry that was already due (see armRetryTimer). */
+  private dueAtArm = false;
 
   constructor(private readonly deps: DispatcherDeps<J>) {}
 
@@ -141,6 +143,7 @@ export class Dispatcher<J> {
           }
         }
         if (job === null) break;
+        this.dueAtArm = false;
         try {
           ahead = (await this.deps.execute(job, this.mayClaimAhead)) ?? null;
         } catch (e) {
@@ -177,10 +180,13 @@ export class Dispatcher<J> {
       }
     }
     if (at === null) return;
-    // A retry already due that the claim just passed over belongs to a job that may not run now
-    // (its plugin is unhealthy): look again in a second, not in a tight loop.
+    // Already due: it became due after the loop's last claim (a loaded machine can put time
+    // between the two), so look again at once. Twice in a row means the claim will not take it
+    // (the queue and this answer disagree): then once a second, never a tight loop.
     const untilDue = at - this.deps.clock.now();
-    const delay = Math.min(untilDue <= 0 ? 1000 : untilDue, MAX_TIMER_MS);
+    const overdue = untilDue <= 0;
+    const delay = Math.min(overdue ? (this.dueAtArm ? 1000 : 0) : untilDue, MAX_TIMER_MS);
+    this.dueAtArm = overdue;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.wake();

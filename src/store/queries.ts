@@ -28,7 +28,8 @@ export const QUERIES_SQL = {
     WHERE status = 'queued' AND (next_retry_at IS NULL OR next_retry_at <= ?)`,
   nextRetry: `
     SELECT min(next_retry_at) AS at FROM jobs INDEXED BY jobs_ready_retry
-    WHERE status = 'queued' AND next_retry_at IS NOT NULL`,
+    WHERE status = 'queued' AND next_retry_at IS NOT NULL
+      AND plugin NOT IN (SELECT value FROM json_each(?))`,
   outstandingPolls: `
     SELECT count(*) AS n FROM jobs
     WHERE plugin = ? AND command = 'poll' AND status IN ('queued','running')`,
@@ -118,8 +119,8 @@ export class Queries {
   }
 
   /** When the earliest waiting retry becomes ready (epoch ms), for the dispatcher's timer. */
-  nextRetryAt(): number | null {
-    const at = (this.s.nextRetry.get() as { at: string | null }).at;
+  nextRetryAt(excludePlugins: Iterable<string>): number | null {
+    const at = (this.s.nextRetry.get(JSON.stringify([...excludePlugins])) as { at: string | null }).at;
     return at === null ? null : Date.parse(at);
   }
 

@@ -204,9 +204,12 @@ export class Store {
     return this.queries.queueStats(nowMs);
   }
 
-  /** When the earliest waiting retry becomes ready (epoch ms), or null: the dispatcher's timer. */
-  nextRetryAt(): number | null {
-    return this.queries.nextRetryAt();
+  /**
+   * When the earliest waiting retry becomes ready (epoch ms), or null: the dispatcher's timer.
+   * Retries of `excludePlugins` (unhealthy, which the claim skips too) do not count.
+   */
+  nextRetryAt(opts: { excludePlugins?: Iterable<string> } = {}): number | null {
+    return this.queries.nextRetryAt(opts.excludePlugins ?? []);
   }
 
   dedupeHits(plugin: string): number {

@@ -130,6 +130,38 @@ describe("Dispatcher", () => {
     assert.deepEqual(timers, [1000], "backs off 1 s instead of re-claiming at once for the due retry");
   });
 
+  it("a retry that became due after the last claim is looked at again at once; twice in a row, in a second", async () => {
+    const clock = new FakeClock();
+    const timers: number[] = [];
+    const queue: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    globalThis.setTimeout = ((_fn: () => void, ms: number) => {
+      timers.push(ms);
+      return realSetTimeout(() => {}, 0);
+    }) as typeof setTimeout;
+    try {
+      const d = new Dispatcher<number>({
+        clock,
+        claimNext: () => queue.shift() ?? null,
+        execute: async () => {},
+        // A retry that is due by the time the timer is armed.
+        nextReadyAt: () => clock.now(),
+        onError: (e) => assert.fail(String(e)),
+      });
+      d.start();
+      assert.deepEqual(timers, [0], "due between the claim and the arm: at once");
+      d.wake();
+      assert.deepEqual(timers, [0, 1000], "still not claimable: once a second, not a tight loop");
+      queue.push(7);
+      d.wake();
+      await d.idle(); // job 7 ran; nothing left and the retry is due again: at once again
+      assert.deepEqual(timers, [0, 1000, 0], "a claim in between starts the count over");
+      d.halt();
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+  });
+
   it("errors from claim or execute are reported, never thrown out of the loop", async () => {
     const clock = new FakeClock();
     const errors: unknown[] = [];

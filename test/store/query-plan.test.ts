@@ -80,7 +80,7 @@ const HOT: Hot[] = [
   {
     name: "next retry time",
     sql: QUERIES_SQL.nextRetry,
-    params: [],
+    params: ['["p2"]'],
     index: "jobs_ready_retry",
     noSort: true,
   },

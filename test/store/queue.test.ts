@@ -58,6 +58,11 @@ describe("enqueue and claim (SPEC §6.1, §6.2)", () => {
     finishAttempt(f, claim(f), failed("boom"), { random: sequenceRandom([0]) });
     assert.equal(f.store.getJob(first.id)?.next_retry_at, "2026-01-01T00:00:30.000Z");
     assert.equal(f.store.nextRetryAt(), Date.UTC(2026, 0, 1, 0, 0, 30));
+    assert.equal(
+      f.store.nextRetryAt({ excludePlugins: ["a"] }),
+      null,
+      "an unhealthy plugin's retry is not waited for",
+    );
     assert.equal(claim(f).id, second.id);
     f.clock.advance(29_999);
     assert.equal(f.store.claimNextReadyJob(f.clock.now()), null);
