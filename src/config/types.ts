@@ -9,32 +9,9 @@
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/**
- * `schedule.every`. `monthly` stays a calendar rule (one calendar month, clamped to the month's
- * last day, SPEC §9), because no fixed number of milliseconds means "monthly". Every other form,
- * including `hourly`, `daily` (24 h) and `weekly` (7 d), is a fixed interval. `text` is the
- * spelling from the file, for status output.
- */
-export type Every = { kind: "fixed"; ms: number; text: string } | { kind: "monthly"; text: "monthly" };
+export type { Every, PreferredWindow, Schedule, TimeOfDay } from "../core/schedule-types.js";
 
-/** A wall-clock time of day in `service.timezone`. */
-export interface TimeOfDay {
-  hour: number;
-  minute: number;
-}
-
-/** May cross midnight (`end` before `start`); `start` never equals `end`. */
-export interface PreferredWindow {
-  start: TimeOfDay;
-  end: TimeOfDay;
-}
-
-export interface Schedule {
-  every: Every;
-  /** Width of the jitter range in ms: offsets are drawn from [-jitter/2, +jitter/2]. */
-  jitter: number;
-  preferred_window: PreferredWindow | null;
-}
+import type { Schedule } from "../core/schedule-types.js";
 
 export interface PluginConfig {
   enabled: boolean;

@@ -3,11 +3,10 @@
  * store can commit it in one transaction and tests can assert it exactly. No I/O here: time,
  * randomness and ids arrive as inputs.
  */
-import type { LogEntry, RequestEvent } from "../protocol/schema.js";
-import type { RunResult } from "../runner/run.js";
 import { retryDelayMs } from "./backoff.js";
 import { isoUtc, type Random } from "./clock.js";
 import type { AttemptStatus, Outcome } from "./outcome.js";
+import type { LogEntry, RequestEvent } from "./protocol-types.js";
 import { matchRoutes, type RouteRule } from "./routing.js";
 import { applyStateChange, type JsonObject } from "./state.js";
 
@@ -21,19 +20,20 @@ export interface CompletionJob {
   route_depth: number;
 }
 
-/** The parts of a RunResult that are recorded with the attempt. */
-export type AttemptRun = Pick<
-  RunResult,
-  | "exitCode"
-  | "signal"
-  | "startedAt"
-  | "completedAt"
-  | "durationMs"
-  | "stderr"
-  | "stderrTruncated"
-  | "stderrBytesDropped"
-  | "stdout"
->;
+/** What the runner measured of an attempt that is recorded with it (the runner's result has these fields). */
+export interface AttemptRun {
+  exitCode: number | null;
+  signal: string | null;
+  startedAt: number;
+  completedAt: number;
+  durationMs: number;
+  /** Last bytes of stderr (persisted tier), and how much was dropped to get there. */
+  stderr: string;
+  stderrTruncated: boolean;
+  stderrBytesDropped: number;
+  /** First bytes of stdout, only when the outcome is a protocol error. */
+  stdout: string | null;
+}
 
 export interface CompletionInput {
   job: CompletionJob;

@@ -3,10 +3,11 @@
  * wait, or skip a due run for a stated reason. The tick acts on it and `status` shows it, so
  * "why didn't it run?" always has the answer the scheduler itself used.
  */
-import type { Schedule } from "../config/types.js";
+
 import { type Breaker, halfOpensAt } from "./breaker.js";
 import type { RunPlan } from "./schedule.js";
 import { effectiveRunAt } from "./schedule.js";
+import type { Schedule } from "./schedule-types.js";
 import { formatDuration } from "./units.js";
 
 export interface RunFacts {

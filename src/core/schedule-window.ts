@@ -6,7 +6,7 @@
  * one (fall back) its first occurrence. Zone rules come from Luxon, never from our own offsets.
  */
 import { DateTime } from "luxon";
-import type { PreferredWindow, TimeOfDay } from "../config/types.js";
+import type { PreferredWindow, TimeOfDay } from "./schedule-types.js";
 
 /** Far more than any real gap or overlap: a day's window always lies within a few days of it. */
 const SEARCH_DAYS = 8;

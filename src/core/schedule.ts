@@ -5,8 +5,8 @@
  * restart neither reshuffles nor repeats it.
  */
 import { DateTime } from "luxon";
-import type { Every, Schedule } from "../config/types.js";
 import type { Random } from "./clock.js";
+import type { Every, Schedule } from "./schedule-types.js";
 import { snapToWindow } from "./schedule-window.js";
 
 /** A stored plan for the next run. */

@@ -6,9 +6,12 @@
  * a second signal exits at once (the next start's recovery covers it).
  */
 import { v7 as uuidv7 } from "uuid";
+import { DAEMON_META_KEY, type DaemonMeta, RELOAD_META_KEY, type ReloadVerdict } from "../contracts/meta.js";
+import type { Service } from "../contracts/service.js";
 import { type Clock, isoUtc, type Random, systemClock, systemRandom } from "../core/clock.js";
-import { formatProblem, PosternError, type Problem } from "../core/errors.js";
+import { formatProblem, PosternError } from "../core/errors.js";
 import { Dispatcher } from "../dispatcher/dispatcher.js";
+import { acquireInstanceLock, type InstanceLock } from "../instance/lock.js";
 import type { Logger, LogLevel } from "../log/logger.js";
 import type { RunLimits } from "../runner/run.js";
 import type { EnqueueInput, EnqueueResult } from "../store/index.js";
@@ -16,31 +19,10 @@ import { type ClaimedJob, openStore, type Store } from "../store/index.js";
 import { VERSION } from "../version.js";
 import { type ExecuteDeps, executeJob } from "./execute.js";
 import { recordInternalFailure } from "./internal-failure.js";
-import { acquireInstanceLock, type InstanceLock } from "./lock.js";
 import { pendingInits, runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
 import { loadRuntime, pluginUnavailableReason, type Runtime } from "./runtime.js";
-import { createServices, type Service } from "./services.js";
-
-/** What the running daemon records about itself for `postern status`. */
-export const DAEMON_META_KEY = "daemon";
-export interface DaemonMeta {
-  pid: number;
-  started_at: string;
-  config_file: string;
-  version: string;
-}
-
-/** The verdict of the last reload, for `postern reload` to wait on. */
-export const RELOAD_META_KEY = "reload";
-export interface ReloadVerdict {
-  seq: number;
-  at: string;
-  pid: number;
-  ok: boolean;
-  message: string;
-  errors: Problem[];
-}
+import { createServices } from "./services.js";
 
 export interface DaemonOptions {
   configFile: string;

@@ -3,8 +3,11 @@
  * completion and commit it in one transaction (SPEC §6.5). Logs one line per attempt with
  * job id, plugin, "attempt x of y", outcome and duration, plus the plugin's logs and stderr.
  */
+
+import { reportAttempt } from "../contracts/attempt-feed.js";
 import type { Clock, Random } from "../core/clock.js";
 import { type CompletionJob, planCompletion } from "../core/completion.js";
+import { logBreakerTransition } from "../log/circuit.js";
 import type { Logger } from "../log/logger.js";
 import { trustRecheck } from "../plugins/index.js";
 import type { PluginCommand } from "../plugins/types.js";
@@ -12,9 +15,7 @@ import type { RequestEvent } from "../protocol/schema.js";
 import { pluginEnvironment } from "../runner/env.js";
 import { buildRequest } from "../runner/request.js";
 import { notStartedResult, type RunLimits, type RunResult, runPlugin } from "../runner/run.js";
-import { logBreakerTransition } from "../scheduler/log.js";
 import type { ClaimAhead, ClaimedJob, CommitResult, Store } from "../store/index.js";
-import { reportAttempt } from "./attempt-feed.js";
 import { pluginUnavailableReason, type Runtime } from "./runtime.js";
 
 export interface ExecuteDeps {

@@ -5,6 +5,7 @@
  * Results are recorded in the database so `status` shows them and a restart knows them.
  */
 import { v7 as uuidv7 } from "uuid";
+import { INIT_META_PREFIX, type InitResult } from "../contracts/meta.js";
 import type { Clock } from "../core/clock.js";
 import { isoUtc } from "../core/clock.js";
 import { initFingerprint, needsInit } from "../core/lifecycle.js";
@@ -16,15 +17,6 @@ import { buildRequest } from "../runner/request.js";
 import { type RunLimits, runPlugin } from "../runner/run.js";
 import type { Store } from "../store/index.js";
 import type { Runtime } from "./runtime.js";
-
-export const INIT_META_PREFIX = "init:";
-
-export interface InitResult {
-  fingerprint: string;
-  healthy: boolean;
-  error: string | null;
-  at: string;
-}
 
 export interface InitDeps {
   store: Store;

@@ -1,21 +1,7 @@
-/**
- * One consistent view of the configuration and the loaded plugins. A job runs with the
- * snapshot it started with; a reload (later) swaps in a new one for new work.
- */
 import { checkAgainstPlugins, loadConfig } from "../config/index.js";
-import type { Config } from "../config/types.js";
+import type { Runtime } from "../contracts/runtime.js";
 import { PosternError } from "../core/errors.js";
 import { discoverPlugins, pluginRegistry, resolvePluginsDir } from "../plugins/index.js";
-import type { LoadedPlugin, PluginListing } from "../plugins/types.js";
-
-export interface Runtime {
-  config: Config;
-  listings: PluginListing[];
-  registry: Map<string, LoadedPlugin>;
-  pluginsDirReal: string;
-  /** Configured, enabled and loaded: the plugins that may run and receive routed events. */
-  enabledPlugins: Set<string>;
-}
 
 export function loadRuntime(file: string, env: Record<string, string | undefined>): Runtime {
   const loaded = loadConfig(file, env);
@@ -50,3 +36,5 @@ export function pluginUnavailableReason(runtime: Runtime, plugin: string): strin
   if (!runtime.registry.has(plugin)) return "plugin not loaded";
   return null;
 }
+
+export type { Runtime };

@@ -5,8 +5,9 @@
  * uptime check should treat a daemon that cannot queue work as unhealthy, and the body still
  * says why.
  */
+
+import type { Runtime } from "../contracts/runtime.js";
 import type { Clock } from "../core/clock.js";
-import type { Runtime } from "../daemon/runtime.js";
 import type { Store } from "../store/index.js";
 
 export interface HealthReport {

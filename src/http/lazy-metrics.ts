@@ -5,8 +5,9 @@
  * maps; the first scrape loads prom-client and replays them, after which every record goes
  * straight to it. The series a scrape shows are the same as with an eager registry.
  */
+
+import type { AttemptReport } from "../contracts/attempt-feed.js";
 import type { Clock } from "../core/clock.js";
-import type { AttemptReport } from "../daemon/attempt-feed.js";
 import type { Store } from "../store/index.js";
 import type { Metrics } from "./metrics.js";
 

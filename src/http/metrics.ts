@@ -5,8 +5,8 @@
  * lose them. Attempt and request counters live in memory since the process started.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { AttemptReport } from "../contracts/attempt-feed.js";
 import type { Clock } from "../core/clock.js";
-import type { AttemptReport } from "../daemon/attempt-feed.js";
 import type { Store } from "../store/index.js";
 
 // From a no-op plugin (a few ms) to the longest default timeout (handle: 120 s).

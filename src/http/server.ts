@@ -9,10 +9,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { v7 as uuidv7 } from "uuid";
 import type { WebhookEndpoint } from "../config/types.js";
+import { subscribeAttempts } from "../contracts/attempt-feed.js";
+import type { Runtime } from "../contracts/runtime.js";
+import type { Service, ServiceDeps } from "../contracts/service.js";
 import { PosternError } from "../core/errors.js";
-import { subscribeAttempts } from "../daemon/attempt-feed.js";
-import type { Runtime } from "../daemon/runtime.js";
-import type { DaemonContext, Service } from "../daemon/services.js";
 import type { Logger } from "../log/logger.js";
 import type { Dashboard } from "./dashboard/handler.js";
 import { dashboardLabel } from "./dashboard/paths.js";
@@ -39,7 +39,7 @@ export class HttpListener implements Service {
   private dashboard: Promise<Dashboard> | null = null;
 
   constructor(
-    private readonly ctx: DaemonContext,
+    private readonly ctx: ServiceDeps,
     private readonly timeouts: HttpTimeouts,
   ) {
     this.log = ctx.log.child({ component: "http" });
@@ -260,6 +260,6 @@ export class HttpListener implements Service {
   }
 }
 
-export function createHttpListener(ctx: DaemonContext, env = process.env): HttpListener {
+export function createHttpListener(ctx: ServiceDeps, env = process.env): HttpListener {
   return new HttpListener(ctx, httpTimeouts(env));
 }

@@ -1,5 +1,4 @@
 export { discoverPlugins, pluginRegistry, resolvePluginsDir } from "./discover.js";
-export { type PluginJson, pluginsJson, pluginsTable } from "./list-output.js";
 export {
   MANIFEST_MAX_BYTES,
   type ManifestResult,

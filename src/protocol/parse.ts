@@ -4,9 +4,10 @@
  * author can fix it from the message alone.
  */
 import type { z } from "zod";
-import { MAX_EVENTS_PER_RESPONSE, type PluginResponse, responseSchema } from "./schema.js";
+import type { ParsedResponse } from "../core/protocol-types.js";
+import { MAX_EVENTS_PER_RESPONSE, responseSchema } from "./schema.js";
 
-export type ParsedResponse = { ok: true; response: PluginResponse } | { ok: false; error: string };
+export type { ParsedResponse };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

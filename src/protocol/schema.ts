@@ -4,6 +4,7 @@
  * Schemas shipped in schemas/ are both derived from them.
  */
 import { z } from "zod";
+import type { LogEntry, PluginResponse, RequestEvent, ResponseEvent } from "../core/protocol-types.js";
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_EVENTS_PER_RESPONSE = 1000;
@@ -55,10 +56,18 @@ export const responseSchema = z.object({
 });
 
 export type PluginRequest = z.infer<typeof requestSchema>;
-export type RequestEvent = z.infer<typeof requestEventSchema>;
-export type PluginResponse = z.infer<typeof responseSchema>;
-export type ResponseEvent = z.infer<typeof responseEventSchema>;
-export type LogEntry = z.infer<typeof logEntrySchema>;
+export type { LogEntry, PluginResponse, RequestEvent, ResponseEvent };
+
+// The decisions in src/core read these shapes as plain types; the schemas above must produce
+// exactly them (a mismatch in either direction fails the build).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemasMatchCoreTypes: [
+  Same<z.infer<typeof requestEventSchema>, RequestEvent>,
+  Same<z.infer<typeof responseEventSchema>, ResponseEvent>,
+  Same<z.infer<typeof logEntrySchema>, LogEntry>,
+  Same<z.infer<typeof responseSchema>, PluginResponse>,
+] = [true, true, true, true];
+void schemasMatchCoreTypes;
 
 export function requestJsonSchema(): unknown {
   return z.toJSONSchema(requestSchema, { io: "input" });

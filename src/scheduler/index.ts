@@ -1,5 +1,4 @@
 /** The scheduler (SPEC §9): the daemon's heartbeat service and the read models status uses. */
-export { logBreakerTransition } from "./log.js";
 export { createScheduler, Scheduler, type SchedulerOptions, type TickReport } from "./scheduler.js";
 export { MAX_TIMER_MS, sleepFor } from "./timer.js";
 export {

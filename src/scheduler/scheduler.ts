@@ -5,17 +5,17 @@
  * slice of old jobs. Decisions come from core/; this file only reads, writes and arms timers.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
+import type { Runtime } from "../contracts/runtime.js";
+import type { Service, ServiceDeps } from "../contracts/service.js";
 import { type BreakerState, reduceBreaker } from "../core/breaker.js";
 import { isoUtc } from "../core/clock.js";
 import { toError } from "../core/errors.js";
 import { decideRun, type RunDecision } from "../core/schedule-decision.js";
-import type { Runtime } from "../daemon/runtime.js";
-import type { DaemonContext, Service } from "../daemon/services.js";
+import { logBreakerTransition } from "../log/circuit.js";
 import type { Logger } from "../log/logger.js";
 import { toBreaker } from "../store/breakers.js";
 import type { ScheduleRow } from "../store/index.js";
 import { type PluginFacts, resolveZone, runFacts } from "./facts.js";
-import { logBreakerTransition } from "./log.js";
 import { currentPlan } from "./plan.js";
 import { sleepFor } from "./timer.js";
 import { type ScheduleView, scheduleView } from "./view.js";
@@ -48,7 +48,7 @@ export class Scheduler implements Service {
   private readonly seen = new Map<string, BreakerState>();
 
   constructor(
-    private readonly ctx: DaemonContext,
+    private readonly ctx: ServiceDeps,
     private readonly opts: SchedulerOptions = {},
   ) {
     this.log = ctx.log.child({ component: "scheduler" });
@@ -274,6 +274,6 @@ export class Scheduler implements Service {
   }
 }
 
-export function createScheduler(ctx: DaemonContext, opts: SchedulerOptions = {}): Scheduler {
+export function createScheduler(ctx: ServiceDeps, opts: SchedulerOptions = {}): Scheduler {
   return new Scheduler(ctx, opts);
 }

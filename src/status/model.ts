@@ -4,9 +4,8 @@
  * went, its circuits and dedupe hits, and (optionally) the result of its `health` command.
  */
 import type { Config } from "../config/types.js";
-import { DAEMON_META_KEY, type DaemonMeta } from "../daemon/daemon.js";
-import { runningDaemonPid } from "../daemon/lock.js";
-import { INIT_META_PREFIX, type InitResult } from "../daemon/plugin-init.js";
+import { DAEMON_META_KEY, type DaemonMeta, INIT_META_PREFIX, type InitResult } from "../contracts/meta.js";
+import { runningDaemonPid } from "../instance/lock.js";
 import { pluginRegistry } from "../plugins/index.js";
 import type { LoadedPlugin, PluginListing } from "../plugins/types.js";
 import { type CircuitView, circuitsView, scheduleView } from "../scheduler/index.js";

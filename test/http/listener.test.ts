@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import type { ServiceDeps } from "../../src/contracts/service.js";
 import { systemClock, systemRandom } from "../../src/core/clock.js";
 import { loadRuntime } from "../../src/daemon/runtime.js";
-import type { DaemonContext } from "../../src/daemon/services.js";
 import { HttpListener } from "../../src/http/server.js";
 import { httpTimeouts } from "../../src/http/timeouts.js";
 import { createLogger } from "../../src/log/logger.js";
@@ -71,7 +71,7 @@ webhooks:
       cb();
     },
   });
-  const ctx: DaemonContext = {
+  const ctx: ServiceDeps = {
     store,
     clock: systemClock,
     random: systemRandom,

@@ -1,10 +1,10 @@
 /** A scheduler on a real store with a fake clock: tick by hand, finish polls by hand. */
 import { after } from "node:test";
 import type { Config } from "../../src/config/types.js";
+import type { Runtime } from "../../src/contracts/runtime.js";
 import { FakeClock, type Random, sequenceRandom } from "../../src/core/clock.js";
 import { planCompletion } from "../../src/core/completion.js";
 import type { Outcome } from "../../src/core/outcome.js";
-import type { Runtime } from "../../src/daemon/runtime.js";
 import { createLogger } from "../../src/log/logger.js";
 import type { PluginCommand } from "../../src/plugins/types.js";
 import { Scheduler, type SchedulerOptions } from "../../src/scheduler/index.js";

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import type { Config } from "../../config/types.js";
 import { PosternError } from "../../core/errors.js";
-import { runningDaemonPid } from "../../daemon/lock.js";
+import { runningDaemonPid } from "../../instance/lock.js";
 import type { Job, Store } from "../../store/index.js";
 import { requireConfig } from "../context.js";
 import { hasDatabase, withWriteStore } from "../context-store.js";

@@ -1,8 +1,9 @@
 /** `postern plugins`: every directory under plugins_dir, loaded or refused, with the reason. */
 import type { Command } from "commander";
 import { PosternError } from "../../core/errors.js";
-import { pluginRegistry, pluginsJson, pluginsTable } from "../../plugins/index.js";
+import { pluginRegistry } from "../../plugins/index.js";
 import { listPlugins, requireConfig } from "../context.js";
+import { pluginsJson, pluginsTable } from "../format/plugins.js";
 import { runHealth } from "../health.js";
 import { markFailed, printJson, printLine } from "../output.js";
 

@@ -3,10 +3,10 @@
  * the verdict it records in the database, print it; exit 0 applied, 1 rejected (SPEC §11).
  */
 import type { Command } from "commander";
+import { RELOAD_META_KEY, type ReloadVerdict } from "../../contracts/meta.js";
 import { systemClock } from "../../core/clock.js";
 import { formatProblem, PosternError } from "../../core/errors.js";
-import { RELOAD_META_KEY, type ReloadVerdict } from "../../daemon/daemon.js";
-import { runningDaemonPid } from "../../daemon/lock.js";
+import { runningDaemonPid } from "../../instance/lock.js";
 import { openStore } from "../../store/index.js";
 import { configPath, requireConfig } from "../context.js";
 import { markFailed, printLine } from "../output.js";

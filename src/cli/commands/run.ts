@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import type { Config, PluginConfig } from "../../config/types.js";
 import { PosternError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
-import { runningDaemonPid } from "../../daemon/lock.js";
+import { runningDaemonPid } from "../../instance/lock.js";
 import type { PluginCommand } from "../../plugins/types.js";
 import type { Job } from "../../store/index.js";
 import { listPlugins, requireConfig } from "../context.js";

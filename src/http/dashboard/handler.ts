@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage } from "node:http";
 import { PLUGIN_NAME_RE } from "../../config/fields.js";
+import type { ServiceDeps } from "../../contracts/service.js";
 import { isoUtc } from "../../core/clock.js";
-import type { DaemonContext } from "../../daemon/services.js";
 import type { Logger } from "../../log/logger.js";
 import { pluginStatuses } from "../../status/model.js";
 import type { JobStatus } from "../../store/index.js";
@@ -49,7 +49,7 @@ class BadRequest extends Error {}
 
 export class Dashboard {
   constructor(
-    private readonly ctx: DaemonContext,
+    private readonly ctx: ServiceDeps,
     private readonly log: Logger,
   ) {}
 

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { pluginsJson, pluginsTable } from "../../src/cli/format/plugins.js";
 import { formatTable } from "../../src/cli/table.js";
 import { discoverPlugins } from "../../src/plugins/discover.js";
-import { pluginsJson, pluginsTable } from "../../src/plugins/list-output.js";
-import { makePlugin, manifestText, removeRoot, tempRoot } from "./helpers.js";
+import { makePlugin, manifestText, removeRoot, tempRoot } from "../plugins/helpers.js";
 
 let root: string;
 let pluginsDir: string;

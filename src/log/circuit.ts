@@ -1,7 +1,7 @@
 /** One wording for circuit transitions, wherever they happen (attempt commit, tick, reset). */
 import { isoUtc } from "../core/clock.js";
-import type { Logger } from "../log/logger.js";
 import type { BreakerTransition } from "../store/index.js";
+import type { Logger } from "./logger.js";
 
 /** `log` should carry the plugin already (a job's or `log.child({ plugin })`). */
 export function logBreakerTransition(log: Logger, t: BreakerTransition, resetAfterMs?: number): void {

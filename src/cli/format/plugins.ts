@@ -1,5 +1,5 @@
-import { formatTable } from "../cli/table.js";
-import type { PluginCommand, PluginListing } from "./types.js";
+import type { PluginCommand, PluginListing } from "../../plugins/types.js";
+import { formatTable } from "../table.js";
 
 /** One element of `postern plugins --json` (SPEC §13.1); key order is part of the shape. */
 export interface PluginJson {
