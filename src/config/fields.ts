@@ -6,15 +6,16 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { IANAZone } from "luxon";
 import { z } from "zod";
+import { MAX_TIMER_MS } from "../core/clock.js";
 import { formatDuration, parseDuration, parseSize } from "../core/units.js";
 import { describeValue, expectedGot, kindOf } from "./messages.js";
 import type { Every, ListenAddress, TimeOfDay } from "./types.js";
 
 /**
- * Upper bound for durations that become Node timers: a `setTimeout` longer than 2^31-1 ms
- * (about 24.8 days) fires at once instead of late. 24d keeps the message readable.
+ * Upper bound for durations that become Node timers (MAX_TIMER_MS, about 24.8 days), rounded
+ * down to whole days so the message stays readable ("at most 24d").
  */
-export const MAX_TIMER_MS = 24 * 86_400_000;
+export const MAX_TIMER_DURATION_MS = Math.floor(MAX_TIMER_MS / 86_400_000) * 86_400_000;
 
 /**
  * A string field whose own type error names the expected form instead of "a string". The

@@ -18,7 +18,7 @@ import {
   filePath,
   headerName,
   listen,
-  MAX_TIMER_MS,
+  MAX_TIMER_DURATION_MS,
   pluginName,
   secret,
   size,
@@ -65,17 +65,19 @@ const MAX_ATTEMPTS = 100;
 const MIN_TICK_MS = 1000;
 
 const P = DEFAULTS.plugin;
-const timeout = () => duration({ min: 1, max: MAX_TIMER_MS });
+const timeout = () => duration({ min: 1, max: MAX_TIMER_DURATION_MS });
 
 const serviceSchema = z.strictObject({
   name: text().prefault(DEFAULTS.service.name),
   state_dir: filePath.prefault(DEFAULTS.service.state_dir),
-  tick_interval: duration({ min: MIN_TICK_MS, max: MAX_TIMER_MS }).prefault(DEFAULTS.service.tick_interval),
+  tick_interval: duration({ min: MIN_TICK_MS, max: MAX_TIMER_DURATION_MS }).prefault(
+    DEFAULTS.service.tick_interval,
+  ),
   log_level: z.enum(["debug", "info", "warn", "error"]).prefault(DEFAULTS.service.log_level),
   timezone: timezone.prefault(DEFAULTS.service.timezone),
   dedupe_ttl: duration().prefault(DEFAULTS.service.dedupe_ttl),
   job_log_retention: duration({ min: 1 }).prefault(DEFAULTS.service.job_log_retention),
-  shutdown_grace: duration({ max: MAX_TIMER_MS }).prefault(DEFAULTS.service.shutdown_grace),
+  shutdown_grace: duration({ max: MAX_TIMER_DURATION_MS }).prefault(DEFAULTS.service.shutdown_grace),
   max_route_depth: z.int().min(1).prefault(DEFAULTS.service.max_route_depth),
 });
 

@@ -61,3 +61,6 @@ export function sequenceRandom(draws: number[]): Random {
 export function isoUtc(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** Node fires a `setTimeout` longer than 2^31−1 ms after 1 ms: never arm a timer longer than this. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;

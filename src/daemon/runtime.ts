@@ -1,6 +1,7 @@
 import { checkAgainstPlugins, loadConfig } from "../config/index.js";
 import type { Runtime } from "../contracts/runtime.js";
 import { PosternError } from "../core/errors.js";
+import { deadReason } from "../core/lifecycle.js";
 import { discoverPlugins, pluginRegistry, resolvePluginsDir } from "../plugins/index.js";
 
 export function loadRuntime(file: string, env: Record<string, string | undefined>): Runtime {
@@ -31,10 +32,8 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
 /** Why jobs of a plugin may not run under this runtime, or null when they may. */
 export function pluginUnavailableReason(runtime: Runtime, plugin: string): string | null {
   const pc = runtime.config.plugins[plugin];
-  if (!pc) return "plugin removed";
-  if (!pc.enabled) return "plugin disabled";
-  if (!runtime.registry.has(plugin)) return "plugin not loaded";
-  return null;
+  const dead = deadReason({ configured: pc !== undefined, enabled: pc?.enabled ?? false });
+  return dead ?? (runtime.registry.has(plugin) ? null : "plugin not loaded");
 }
 
 export type { Runtime };

@@ -7,7 +7,7 @@
  * process is noticed by `externalChangeCheck` on a slow, unref'd timer; a job waiting for
  * its retry time is picked up by a one-shot timer armed for exactly that time.
  */
-import type { Clock } from "../core/clock.js";
+import { type Clock, MAX_TIMER_MS } from "../core/clock.js";
 
 export interface DispatcherDeps<J> {
   clock: Clock;
@@ -31,9 +31,6 @@ export interface DispatcherDeps<J> {
   externalCheckIntervalMs?: number;
   onError(error: unknown): void;
 }
-
-/** Node timers above 2^31-1 ms fire after 1 ms: never arm one longer than this. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Dispatcher<J> {
   private running = false;

@@ -1,6 +1,6 @@
 /** The scheduler (SPEC §9): the daemon's heartbeat service and the read models status uses. */
 export { createScheduler, Scheduler, type SchedulerOptions, type TickReport } from "./scheduler.js";
-export { MAX_TIMER_MS, sleepFor } from "./timer.js";
+export { sleepFor } from "./timer.js";
 export {
   type CircuitView,
   circuitsView,

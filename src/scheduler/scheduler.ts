@@ -18,7 +18,6 @@ import type { ScheduleRow } from "../store/index.js";
 import { type PluginFacts, resolveZone, runFacts } from "./facts.js";
 import { currentPlan } from "./plan.js";
 import { sleepFor } from "./timer.js";
-import { type ScheduleView, scheduleView } from "./view.js";
 
 export interface SchedulerOptions {
   /** Whether a plugin's init succeeded (SPEC §4.4); every loaded plugin until that exists. */
@@ -143,14 +142,6 @@ export class Scheduler implements Service {
       "scheduler tick",
     );
     return report;
-  }
-
-  /** In-daemon readers (/healthz, a later status over HTTP): the read model status uses. */
-  view(plugin: string): ScheduleView {
-    const rt = this.ctx.runtime();
-    const nowMs = this.ctx.clock.now();
-    const facts = this.pluginFacts(rt, plugin);
-    return scheduleView({ store: this.ctx.store, config: rt.config, plugin, facts, nowMs });
   }
 
   pluginFacts(rt: Runtime, plugin: string): PluginFacts {

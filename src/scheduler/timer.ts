@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from "../core/clock.js";
+
 /**
  * How long the scheduler sleeps. Node fires a setTimeout longer than 2^31−1 ms after 1 ms, so a
  * monthly plugin armed directly would poll in a tight loop; and a timer measured on the
@@ -5,7 +7,6 @@
  * scheduler never sleeps longer than one tick and re-reads the stored wall-clock times on
  * every wake: a due run starts within a tick, once.
  */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function sleepFor(nowMs: number, wakeAtMs: number | null, tickMs: number): number {
   const until = wakeAtMs === null ? tickMs : wakeAtMs - nowMs;

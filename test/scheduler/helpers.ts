@@ -7,7 +7,12 @@ import { planCompletion } from "../../src/core/completion.js";
 import type { Outcome } from "../../src/core/outcome.js";
 import { createLogger } from "../../src/log/logger.js";
 import type { PluginCommand } from "../../src/plugins/types.js";
-import { Scheduler, type SchedulerOptions } from "../../src/scheduler/index.js";
+import {
+  Scheduler,
+  type SchedulerOptions,
+  type ScheduleView,
+  scheduleView,
+} from "../../src/scheduler/index.js";
 import {
   type ClaimedJob,
   type CommitResult,
@@ -40,6 +45,8 @@ export interface Harness {
   /** Claims the next job and commits `outcome` for it, as the dispatcher would. */
   finishNext(outcome: Outcome): { job: ClaimedJob; result: CommitResult };
   messages(re: RegExp): LogRecord[];
+  /** The next run and its reason as status shows them, with the scheduler's own facts. */
+  view(plugin: string): ScheduleView;
 }
 
 export function runtimeOf(config: Config, commands: Record<string, PluginCommand[]> = {}): Runtime {
@@ -118,6 +125,10 @@ export function harness(
     scheduler,
     submitted,
     logs,
+    view(plugin) {
+      const facts = scheduler.pluginFacts(runtime, plugin);
+      return scheduleView({ store, config: runtime.config, plugin, facts, nowMs: clock.now() });
+    },
     reload(text) {
       runtime = runtimeOf(configOf(text), opts.commands);
     },

@@ -1,14 +1,8 @@
 /** The heartbeat on a real store with a fake clock and fixed draws: exact, no sleeping (SPEC §9). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { sequenceRandom } from "../../src/core/clock.js";
-import {
-  circuitsView,
-  MAX_TIMER_MS,
-  pluginsWithOpenCircuit,
-  scheduleView,
-  sleepFor,
-} from "../../src/scheduler/index.js";
+import { MAX_TIMER_MS, sequenceRandom } from "../../src/core/clock.js";
+import { circuitsView, pluginsWithOpenCircuit, scheduleView, sleepFor } from "../../src/scheduler/index.js";
 import { DAY, HOUR, MIN, seeded } from "../core/schedule-helpers.js";
 import { failed, harness, ok, onePlugin } from "./helpers.js";
 
@@ -153,17 +147,14 @@ describe("scheduler: poll guard, windows and skips that are never invisible", ()
     assert.equal(h.submitted.length, 0);
     assert.equal(h.messages(/^due poll of p not enqueued: poll guard: 1 poll outstanding$/).length, 1);
     assert.equal(h.store.schedule("p")?.skip_kind, "poll_guard");
-    assert.deepEqual(h.scheduler.view("p"), {
+    assert.deepEqual(h.view("p"), {
       next_run_at: null,
       next_run_reason: "poll guard: 1 poll outstanding",
     });
     h.finishNext(ok()); // the CLI poll succeeded: the next run counts from it
     h.scheduler.tick();
     assert.equal(h.submitted.length, 0);
-    assert.match(
-      h.scheduler.view("p").next_run_reason,
-      /^1h after the last success at \d\d:\d\d, jitter -15m$/,
-    );
+    assert.match(h.view("p").next_run_reason, /^1h after the last success at \d\d:\d\d, jitter -15m$/);
   });
 
   it("a run outside the preferred window waits for it, and status says so", () => {
@@ -175,7 +166,7 @@ describe("scheduler: poll guard, windows and skips that are never invisible", ()
     );
     h.scheduler.tick();
     assert.equal(h.submitted.length, 0);
-    assert.deepEqual(h.scheduler.view("p"), {
+    assert.deepEqual(h.view("p"), {
       next_run_at: "2026-02-08T22:00:00.000Z",
       next_run_reason: "next run 22:00 (window)",
     });
@@ -206,7 +197,7 @@ describe("scheduler: poll guard, windows and skips that are never invisible", ()
     const h = harness(HOURLY, { commands: { p: ["handle"] } });
     h.scheduler.tick();
     assert.equal(h.submitted.length, 0);
-    assert.equal(h.scheduler.view("p").next_run_reason, "manifest has no poll command");
+    assert.equal(h.view("p").next_run_reason, "manifest has no poll command");
   });
 });
 
@@ -241,7 +232,7 @@ describe("scheduler: circuit breaker (SPEC §9)", () => {
     }
     assert.equal(h.submitted.length, 3);
     assert.equal(h.messages(/^due poll of p not enqueued: circuit open until/).length, 1);
-    assert.match(h.scheduler.view("p").next_run_reason, /^circuit open until 12:30:02$/);
+    assert.match(h.view("p").next_run_reason, /^circuit open until 12:30:02$/);
   });
 
   it("after reset_after exactly one trial poll; its success closes the circuit", () => {
