@@ -104,6 +104,23 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
     );
   }
 
+  // Before the spawn: a request that cannot be serialised (a job stored before the depth limit
+  // existed, nested past the stack) must fail the attempt with no process started, never
+  // leave one running beside its own retry.
+  let requestText: string;
+  try {
+    requestText = `${JSON.stringify(opts.request)}\n`;
+  } catch (e) {
+    return Promise.resolve(
+      notStartedResult(
+        { kind: "unserialisable_request", message: (e as Error).message },
+        startedAt,
+        clock.now(),
+        clock.monotonic() - startedMono,
+      ),
+    );
+  }
+
   return new Promise<RunResult>((resolve) => {
     const stdout = new HeadCapture(limits.stdoutMaxBytes);
     const stderr = new TailCapture(limits.stderrTailBytes);
@@ -244,7 +261,7 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
     // A plugin that never reads stdin, or exits first, makes this write fail with EPIPE:
     // that is not an outcome of its own, the exit status and stdout decide.
     child.stdin.on("error", () => {});
-    child.stdin.end(`${JSON.stringify(opts.request)}\n`);
+    child.stdin.end(requestText);
 
     // Last, once the deadline and the pipes are in place: if recording the spawn fails (a busy
     // or full database), the attempt must not run unwatched and unrecorded.
