@@ -11,6 +11,7 @@ import type { LoadedPlugin, PluginCommand } from "../plugins/types.js";
 import { type ParsedResponse, parseResponse } from "../protocol/parse.js";
 import type { PluginRequest } from "../protocol/schema.js";
 import { HeadCapture, headText, TailCapture, tailText } from "./capture.js";
+import { closeInheritedOnExecOnce } from "./inherited-fds.js";
 import { processStartTime, signalGroup, waitForGroupGone } from "./proc.js";
 
 export interface RunLimits {
@@ -120,6 +121,8 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
       ),
     );
   }
+
+  closeInheritedOnExecOnce();
 
   return new Promise<RunResult>((resolve) => {
     const stdout = new HeadCapture(limits.stdoutMaxBytes);
