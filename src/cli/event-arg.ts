@@ -2,11 +2,11 @@
  * `--event JSON|@file` (SPEC §13): an event `{type, payload?, dedupe_key?}` given inline or read
  * from a file. The core fills in event_id, source and timestamp, as it does for routed events.
  */
-import { readFileSync } from "node:fs";
 import { v7 as uuidv7 } from "uuid";
 import { isoUtc } from "../core/clock.js";
 import { PosternError } from "../core/errors.js";
 import type { RequestEvent } from "../protocol/schema.js";
+import { readJsonArg } from "./commands/args.js";
 
 export interface EventInput {
   type: string;
@@ -15,26 +15,8 @@ export interface EventInput {
 }
 
 export function parseEventArg(arg: string): EventInput {
-  let text = arg;
-  let where = "--event";
-  if (arg.startsWith("@")) {
-    where = arg.slice(1);
-    try {
-      text = readFileSync(where, "utf8");
-    } catch (e) {
-      throw new PosternError("event_unreadable", `cannot read event file ${where}: ${(e as Error).message}`, {
-        exitCode: 2,
-      });
-    }
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new PosternError("event_invalid", `${where} is not valid JSON: ${(e as Error).message}`, {
-      exitCode: 2,
-    });
-  }
+  const where = arg.startsWith("@") ? arg.slice(1) : "--event";
+  const value = readJsonArg(arg, "--event");
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new PosternError(
       "event_invalid",

@@ -68,6 +68,16 @@ async function main(argv: string[]): Promise<number> {
   return typeof process.exitCode === "number" ? process.exitCode : 0;
 }
 
+// `postern jobs list --json | head`: the reader went away; as for any Unix tool that is the end
+// of the output, not an error. Not for the daemon: a lost log reader must not look like a clean
+// stop to its supervisor. Other stdout failures still surface as they did.
+if (commandWord(process.argv) !== "start") {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+}
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

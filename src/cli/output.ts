@@ -1,8 +1,10 @@
 /** Output helpers shared by CLI commands: JSON for scripts, plain text for people. */
 import { formatProblem, type Problem } from "../core/errors.js";
+import { stringifyBounded } from "../core/json-depth.js";
 
+/** Bounded: a job stored before the depth limit is shown with its deepest part elided, not a RangeError. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${stringifyBounded(value, 2)}\n`);
 }
 
 export function printLine(text = ""): void {

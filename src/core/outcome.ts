@@ -4,6 +4,7 @@
  * recorded (timeout, stdout cap, spawn failure) wins over everything.
  */
 import type { ParsedResponse, PluginResponse } from "./protocol-types.js";
+import { MAX_JSON_DEPTH } from "./json-depth.js";
 import { formatDuration } from "./units.js";
 
 export type AttemptStatus = "succeeded" | "failed" | "timed_out";
@@ -17,7 +18,9 @@ export type CoreTermination =
   | { kind: "stdout_cap"; capBytes: number }
   | { kind: "refused"; reason: string }
   | { kind: "aborted" }
-  | { kind: "spawn_error"; code: string; message: string };
+  | { kind: "spawn_error"; code: string; message: string }
+  /** The request could not be serialised, so no process was started (it would fail again). */
+  | { kind: "unserialisable_request"; message: string };
 
 export interface Observation {
   termination: CoreTermination | null;
@@ -50,6 +53,13 @@ export function classifyOutcome(o: Observation): Outcome {
           ? "entrypoint not executable"
           : "could not start plugin";
     return failure(`${what}: ${t.message}`, retryable, null);
+  }
+  if (t?.kind === "unserialisable_request") {
+    return failure(
+      `the request could not be serialised, no process was started: ${t.message} (JSON entering Postern may nest at most ${MAX_JSON_DEPTH} levels; something in this request is deeper, e.g. a job queued before that limit)`,
+      false,
+      null,
+    );
   }
   if (t?.kind === "refused") return failure(`plugin refused at spawn: ${t.reason}`, false, null);
   // The caller re-queues an aborted attempt without consuming it; this is only its description.

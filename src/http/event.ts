@@ -5,6 +5,7 @@
 
 import type { WebhookEndpoint } from "../config/types.js";
 import { isoUtc } from "../core/clock.js";
+import { MAX_JSON_DEPTH, tooDeep } from "../core/json-depth.js";
 import { isJsonMediaType } from "./content-type.js";
 
 export interface WebhookEvent {
@@ -54,7 +55,10 @@ export function eventQuery(search: string): Record<string, string | string[]> {
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-export type DecodedBody = { ok: true; payload: unknown } | { ok: false; reason: string };
+/** `answer` is what the sender is told; `reason` (which may quote the parser) is only logged. */
+export type DecodedBody = { ok: true; payload: unknown } | { ok: false; reason: string; answer: string };
+
+const NOT_JSON = "body does not parse as JSON";
 
 /**
  * JSON content types must parse (and be valid UTF-8, RFC 8259 §8.1; a BOM is ignored).
@@ -66,13 +70,21 @@ export function decodeBody(body: Buffer, mediaType: string | null): DecodedBody 
   try {
     text = strictUtf8.decode(body);
   } catch {
-    return { ok: false, reason: "JSON body is not valid UTF-8" };
+    return { ok: false, reason: "JSON body is not valid UTF-8", answer: NOT_JSON };
   }
+  let payload: unknown;
   try {
-    return { ok: true, payload: JSON.parse(text) };
+    payload = JSON.parse(text);
   } catch (e) {
-    return { ok: false, reason: `JSON body does not parse: ${(e as Error).message}` };
+    return { ok: false, reason: `JSON body does not parse: ${(e as Error).message}`, answer: NOT_JSON };
   }
+  // A client error, and a permanent one: refused here rather than failing later in enqueue's
+  // serialisation (a 500 the sender would retry forever).
+  if (tooDeep(payload)) {
+    const answer = `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`;
+    return { ok: false, reason: answer, answer };
+  }
+  return { ok: true, payload };
 }
 
 /** `webhook:<path>:<value>` when the endpoint names a dedupe header and it came non-empty. */

@@ -81,7 +81,7 @@ export async function handleWebhook(
   const decoded = decodeBody(body, mediaType(contentType));
   if (!decoded.ok) {
     log.info({ remote, reason: decoded.reason }, `400: ${decoded.reason}`);
-    return { code: 400, body: { error: "body does not parse as JSON" } };
+    return { code: 400, body: { error: decoded.answer } };
   }
 
   const eventId = deps.newId();

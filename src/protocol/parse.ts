@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { ParsedResponse } from "../core/protocol-types.js";
+import { MAX_JSON_DEPTH, tooDeep } from "../core/json-depth.js";
 import { MAX_EVENTS_PER_RESPONSE, responseSchema } from "./schema.js";
 
 export type { ParsedResponse };
@@ -31,6 +32,14 @@ export function parseResponse(stdout: Uint8Array): ParsedResponse {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     const kind = Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`;
     return { ok: false, error: `response must be a JSON object, got ${kind}` };
+  }
+  // Checked before anything walks or re-serialises the response (zod, the state merge, the
+  // events' rows): those recurse and would overflow on a deep enough document.
+  if (tooDeep(value)) {
+    return {
+      ok: false,
+      error: `response nests deeper than ${MAX_JSON_DEPTH} levels (the limit for JSON entering Postern); flatten state_updates and event payloads`,
+    };
   }
   return validateResponse(value);
 }

@@ -11,6 +11,7 @@ import type { LoadedPlugin, PluginCommand } from "../plugins/types.js";
 import { type ParsedResponse, parseResponse } from "../protocol/parse.js";
 import type { PluginRequest } from "../protocol/schema.js";
 import { HeadCapture, headText, TailCapture, tailText } from "./capture.js";
+import { closeInheritedOnExecOnce } from "./inherited-fds.js";
 import { processStartTime, signalGroup, waitForGroupGone } from "./proc.js";
 
 export interface RunLimits {
@@ -103,6 +104,25 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
       ),
     );
   }
+
+  // Before the spawn: a request that cannot be serialised (a job stored before the depth limit
+  // existed, nested past the stack) must fail the attempt with no process started, never
+  // leave one running beside its own retry.
+  let requestText: string;
+  try {
+    requestText = `${JSON.stringify(opts.request)}\n`;
+  } catch (e) {
+    return Promise.resolve(
+      notStartedResult(
+        { kind: "unserialisable_request", message: (e as Error).message },
+        startedAt,
+        clock.now(),
+        clock.monotonic() - startedMono,
+      ),
+    );
+  }
+
+  closeInheritedOnExecOnce();
 
   return new Promise<RunResult>((resolve) => {
     const stdout = new HeadCapture(limits.stdoutMaxBytes);
@@ -244,7 +264,7 @@ export function runPlugin(opts: RunOptions): Promise<RunResult> {
     // A plugin that never reads stdin, or exits first, makes this write fail with EPIPE:
     // that is not an outcome of its own, the exit status and stdout decide.
     child.stdin.on("error", () => {});
-    child.stdin.end(`${JSON.stringify(opts.request)}\n`);
+    child.stdin.end(requestText);
 
     // Last, once the deadline and the pipes are in place: if recording the spawn fails (a busy
     // or full database), the attempt must not run unwatched and unrecorded.

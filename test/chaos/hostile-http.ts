@@ -654,7 +654,33 @@ webhooks:
     }
   });
 
-  await Promise.all([raw, slowBodyRun, declaredRun, chunkedRun, badSigRun, routingRun]);
+  // Correctly signed JSON nested past the 128-level limit (src/core/json-depth.ts): refused as a
+  // client error, never a 500 (the sender would retry forever) and never queued. 100,000 levels
+  // is 200 KB, under CAP; 4,100 is about where JSON.stringify used to run out of stack.
+  const deepJson = new Tally("deep JSON", "correctly signed JSON bodies nested 129 to 100,000 levels", [
+    "400",
+  ]);
+  const depths = [129, 1_000, 4_100, 20_000, 100_000];
+  const deepRun = loop(1, n(4), hostile, async (i) => {
+    const depth = depths[i % depths.length] as number;
+    const open = i % 2 === 0 ? "[" : '{"a":';
+    const close = i % 2 === 0 ? "]" : "}";
+    const body = `${open.repeat(depth)}1${close.repeat(depth)}`;
+    const r = await httpRequest(port, {
+      path: PATH,
+      body,
+      headers: { "content-type": "application/json", "x-signature": sign(body) },
+      timeoutMs: 5_000,
+      agent: keepAlive,
+    });
+    deepJson.record(
+      r.status === null ? `error:${r.error}` : String(r.status),
+      `body nested ${depth} levels`,
+      r.ms,
+    );
+  });
+
+  await Promise.all([raw, slowBodyRun, declaredRun, chunkedRun, badSigRun, routingRun, deepRun]);
   log(`hostile http: short requests done after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await slowHeadersRun;
   hostileDone = true;
@@ -726,6 +752,7 @@ webhooks:
     notFound,
     badMethod,
     badJson,
+    deepJson,
   ];
   for (const t of categories) {
     if (t.report.sent === 0) problems.push(`${t.report.name}: nothing was sent`);

@@ -34,11 +34,18 @@ export class DaemonProcess {
     this.exited = once(child, "exit").then(([code, signal]) => ({ code, signal }) as never);
   }
 
-  /** Starts `postern start` and resolves once it logged that it started. */
-  static async start(configFile: string, env: Record<string, string> = {}): Promise<DaemonProcess> {
+  /**
+   * Starts `postern start` and resolves once it logged that it started. `extraStdio` opens more
+   * descriptors (3, 4, ...) in the daemon, as a careless parent would leave them.
+   */
+  static async start(
+    configFile: string,
+    env: Record<string, string> = {},
+    extraStdio: ("pipe" | number)[] = [],
+  ): Promise<DaemonProcess> {
     const child = spawn(postern, ["start", "--config", configFile], {
       env: { ...process.env, POSTERN_KILL_GRACE_MS: "300", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", ...extraStdio],
     });
     const daemon = new DaemonProcess(child);
     const started = daemon.waitFor((l) => / started \(pid /.test(l.message), 15_000);

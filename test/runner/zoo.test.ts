@@ -13,7 +13,7 @@ import { pluginEnvironment } from "../../src/runner/env.js";
 import { buildRequest } from "../../src/runner/request.js";
 import { type RunLimits, type RunResult, runPlugin } from "../../src/runner/run.js";
 import { fixturePluginsDir } from "../helpers/paths.js";
-import { isAlive, leftovers } from "../helpers/procs.js";
+import { isAlive, leftovers, listProcesses } from "../helpers/procs.js";
 
 const spawnedGroups = new Set<number>();
 const MB = 1024 * 1024;
@@ -360,5 +360,66 @@ describe("runner: failures around the spawn itself", () => {
     });
     assert.equal(r.aborted, true);
     assert.equal(r.pid, null);
+  });
+});
+
+describe("runner: deep JSON (issue 22)", () => {
+  /** `[[[…]]]`, `depth` levels, built without recursion. */
+  function nested(depth: number): unknown {
+    let v: unknown = [];
+    for (let i = 1; i < depth; i++) v = [v];
+    return v;
+  }
+
+  it("a request too deep to serialise starts no process at all: a non-retryable failure", async () => {
+    // A job queued before the depth limit existed: its state (or payload) is past the stack.
+    const before = new Set(
+      listProcesses()
+        .filter((p) => p.ppid === process.pid)
+        .map((p) => p.pid),
+    );
+    let spawned = false;
+    const jobId = uuidv7();
+    const r = await runPlugin({
+      plugin: fixture("hang"),
+      command: "poll",
+      request: buildRequest({
+        jobId,
+        command: "poll",
+        attempt: 1,
+        config: {},
+        state: { deep: nested(200_000) },
+        nowMs: Date.now(),
+        timeoutMs: 60_000,
+      }),
+      timeoutMs: 60_000,
+      env: {},
+      limits: { killGraceMs: 300, streamLingerMs: 300 },
+      onSpawn: () => {
+        spawned = true;
+      },
+    });
+    assertOutcome(r, "failed", false, /request could not be serialised, no process was started/);
+    assert.match(r.outcome.error ?? "", /128 levels/);
+    assert.equal(r.pid, null);
+    assert.equal(spawned, false);
+    const children = listProcesses().filter((p) => p.ppid === process.pid && !before.has(p.pid));
+    assert.deepEqual(children, [], "no plugin process outlives the attempt");
+  });
+
+  for (const depth of [200, 100_000]) {
+    it(`a response nested ${depth} levels is a protocol error naming the limit, stdout kept`, async () => {
+      const r = await run("deep-response", { env: { DEPTH: String(depth) } });
+      assertOutcome(r, "failed", true, /response nests deeper than 128 levels/);
+      assert.equal(r.outcome.protocolError, true);
+      assert.equal(r.exitCode, 0);
+      assert.ok(r.stdout?.startsWith('{"status":"ok","state_updates":{"deep":[[['), "stdout kept");
+    });
+  }
+
+  it("a response within the limit is accepted as it is", async () => {
+    const r = await run("deep-response", { env: { DEPTH: "120" } });
+    assertOutcome(r, "succeeded", false);
+    assert.equal(r.outcome.response?.events?.[0]?.type, "deep");
   });
 });

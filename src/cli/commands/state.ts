@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import type { Config } from "../../config/types.js";
 import { PosternError } from "../../core/errors.js";
+import { stringifyBounded } from "../../core/json-depth.js";
 import { requireConfig } from "../context.js";
 import { readPluginState, withWriteStore } from "../context-store.js";
 import { printJson, printLine } from "../output.js";
@@ -25,7 +26,7 @@ export function registerState(program: Command): void {
         process.stderr.write(`note: plugin ${name} is not in ${config.file}\n`);
       }
       const value = readPluginState(config, name);
-      if (opts.json) printLine(JSON.stringify(value));
+      if (opts.json) printLine(stringifyBounded(value));
       else printJson(value);
     });
 

@@ -2,6 +2,7 @@
  * `jobs show` for people: enough to answer "what happened, and why?" without --json. Fields,
  * every attempt, the events the job emitted and the jobs they became, and its lineage.
  */
+import { stringifyBounded } from "../../core/json-depth.js";
 import type { EventView, Job, JobDetail } from "../../store/index.js";
 import { attemptBody, attemptSummary } from "./attempt.js";
 import { firstLines, indent } from "./text.js";
@@ -38,7 +39,7 @@ function fields(d: JobDetail, nowMs: number): string[] {
     ["source_event_id", d.source_event_id ?? "-"],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const payload = firstLines(JSON.stringify(d.payload, null, 2) ?? "null", PAYLOAD_LINES);
+  const payload = firstLines(stringifyBounded(d.payload, 2) ?? "null", PAYLOAD_LINES);
   return [
     `job ${d.id}  ${d.plugin} ${d.command}`,
     ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
