@@ -6,21 +6,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULTS } from "../config/schema.js";
 import type { Config } from "../config/types.js";
 import { systemClock } from "../core/clock.js";
-import { parseDuration } from "../core/units.js";
 import { DB_FILE, openStore, type Store } from "../store/index.js";
-
-const d = (text: string) => parseDuration(text) as number;
-
-/** Timeouts for a plugin directory that is not (yet) in the config, as SPEC §3 defaults. */
-export const DEFAULT_PLUGIN_TIMEOUTS = {
-  poll: d(DEFAULTS.plugin.timeouts.poll),
-  handle: d(DEFAULTS.plugin.timeouts.handle),
-  health: d(DEFAULTS.plugin.timeouts.health),
-  init: d(DEFAULTS.plugin.timeouts.init),
-};
 
 export function databaseFile(config: Config): string {
   return join(config.service.state_dir, DB_FILE);

@@ -3,8 +3,9 @@
  * observed. Exit status wins over the response; the first termination reason the core
  * recorded (timeout, stdout cap, spawn failure) wins over everything.
  */
-import type { ParsedResponse, PluginResponse } from "./protocol-types.js";
+
 import { MAX_JSON_DEPTH } from "./json-depth.js";
+import type { ParsedResponse, PluginResponse } from "./protocol-types.js";
 import { formatDuration } from "./units.js";
 
 export type AttemptStatus = "succeeded" | "failed" | "timed_out";

@@ -9,12 +9,10 @@ import type { Clock, Random } from "../core/clock.js";
 import { type CompletionJob, planCompletion } from "../core/completion.js";
 import { logBreakerTransition } from "../log/circuit.js";
 import type { Logger } from "../log/logger.js";
-import { trustRecheck } from "../plugins/index.js";
+import { runPluginCommand } from "../plugin-run/run-command.js";
 import type { PluginCommand } from "../plugins/types.js";
 import type { RequestEvent } from "../protocol/schema.js";
-import { pluginEnvironment } from "../runner/env.js";
-import { buildRequest } from "../runner/request.js";
-import { notStartedResult, type RunLimits, type RunResult, runPlugin } from "../runner/run.js";
+import { notStartedResult, type RunLimits, type RunResult } from "../runner/run.js";
 import type { ClaimAhead, ClaimedJob, CommitResult, Store } from "../store/index.js";
 import { pluginUnavailableReason, type Runtime } from "./runtime.js";
 
@@ -57,31 +55,23 @@ export async function executeJob(
     const now = clock.now();
     result = notStartedResult({ kind: "refused", reason: unavailable ?? "plugin not loaded" }, now, now, 0);
   } else {
-    const timeoutMs = pc.timeouts[command as keyof typeof pc.timeouts] ?? pc.timeouts.handle;
-    const now = clock.now();
-    const request = buildRequest({
-      jobId: job.id,
-      command,
-      attempt: job.attempt,
-      config: pc.config,
-      state: store.getState(job.plugin),
-      event: command === "handle" ? (job.payload as RequestEvent) : null,
-      nowMs: now,
-      timeoutMs,
-    });
     jobLog.debug(`attempt ${job.attempt} of ${job.max_attempts} started (${job.command})`);
-    result = await runPlugin({
+    const run = await runPluginCommand({
       plugin,
       command,
-      request,
-      timeoutMs,
-      env: pluginEnvironment(deps.env, { plugin: job.plugin, command, jobId: job.id }, pc.env),
+      pluginConfig: pc,
+      pluginsDirReal: runtime.pluginsDirReal,
+      coreEnv: deps.env,
+      state: store.getState(job.plugin),
+      jobId: job.id,
+      attempt: job.attempt,
+      event: command === "handle" ? (job.payload as RequestEvent) : null,
       limits: deps.runLimits,
       clock,
-      recheckTrust: trustRecheck(runtime.pluginsDirReal, plugin),
       onSpawn: (info) => store.recordSpawn(job.id, info.pgid, info.startTime),
       abort: deps.abort,
     });
+    result = run.result;
   }
 
   if (result.aborted) {

@@ -4,17 +4,14 @@
  * retried. A failed init makes the plugin unhealthy: not scheduled, its queued jobs wait.
  * Results are recorded in the database so `status` shows them and a restart knows them.
  */
-import { v7 as uuidv7 } from "uuid";
 import { INIT_META_PREFIX, type InitResult } from "../contracts/meta.js";
 import type { Clock } from "../core/clock.js";
 import { isoUtc } from "../core/clock.js";
 import { initFingerprint, needsInit } from "../core/lifecycle.js";
 import { applyStateChange } from "../core/state.js";
 import type { Logger } from "../log/logger.js";
-import { trustRecheck } from "../plugins/index.js";
-import { pluginEnvironment } from "../runner/env.js";
-import { buildRequest } from "../runner/request.js";
-import { type RunLimits, runPlugin } from "../runner/run.js";
+import { runPluginCommand } from "../plugin-run/run-command.js";
+import type { RunLimits } from "../runner/run.js";
 import type { Store } from "../store/index.js";
 import type { Runtime } from "./runtime.js";
 
@@ -58,25 +55,15 @@ export async function runInits(deps: InitDeps, runtime: Runtime): Promise<Set<st
       continue;
     }
     const log = deps.log.child({ component: "init", plugin: name });
-    const jobId = uuidv7();
-    const now = deps.clock.now();
-    const result = await runPlugin({
+    const { result } = await runPluginCommand({
       plugin,
       command: "init",
-      request: buildRequest({
-        jobId,
-        command: "init",
-        attempt: 1,
-        config: pc.config,
-        state: deps.store.getState(name),
-        nowMs: now,
-        timeoutMs: pc.timeouts.init,
-      }),
-      timeoutMs: pc.timeouts.init,
-      env: pluginEnvironment(deps.env, { plugin: name, command: "init", jobId }, pc.env),
+      pluginConfig: pc,
+      pluginsDirReal: runtime.pluginsDirReal,
+      coreEnv: deps.env,
+      state: deps.store.getState(name),
       limits: deps.runLimits,
       clock: deps.clock,
-      recheckTrust: trustRecheck(runtime.pluginsDirReal, plugin),
     });
     let error = result.outcome.status === "succeeded" ? null : result.outcome.error;
     const response = result.outcome.response;

@@ -4,8 +4,8 @@
  * author can fix it from the message alone.
  */
 import type { z } from "zod";
-import type { ParsedResponse } from "../core/protocol-types.js";
 import { MAX_JSON_DEPTH, tooDeep } from "../core/json-depth.js";
+import type { ParsedResponse } from "../core/protocol-types.js";
 import { MAX_EVENTS_PER_RESPONSE, responseSchema } from "./schema.js";
 
 export type { ParsedResponse };

@@ -2,6 +2,7 @@
  * Bounded capture of a plugin's output (SPEC §6.4). Whatever a plugin writes, the core holds
  * at most `cap` bytes per stream; the peak is recorded so tests can assert the bound.
  */
+import type { Readable } from "node:stream";
 
 /** Keeps the first `cap` bytes; reports overflow so the caller can kill the plugin. */
 export class HeadCapture {
@@ -89,4 +90,34 @@ export function tailText(bytes: Buffer, limit: number): { text: string; cut: num
 export function headText(bytes: Buffer, limit: number): { text: string; cut: number } {
   if (bytes.length <= limit) return { text: bytes.toString("utf8"), cut: 0 };
   return { text: bytes.subarray(0, limit).toString("utf8"), cut: bytes.length - limit };
+}
+
+/** A running plugin's two output streams, captured within their bounds. */
+export interface OutputCapture {
+  stdout: HeadCapture;
+  stderr: TailCapture;
+  /** Resolves once both pipes closed. */
+  closed: Promise<void>;
+}
+
+/** Starts capturing; `onStdoutOverflow` runs for every chunk past the stdout cap. */
+export function captureOutput(
+  streams: { stdout: Readable; stderr: Readable },
+  limits: { stdoutMaxBytes: number; stderrTailBytes: number },
+  onStdoutOverflow: () => void,
+): OutputCapture {
+  const stdout = new HeadCapture(limits.stdoutMaxBytes);
+  const stderr = new TailCapture(limits.stderrTailBytes);
+  streams.stdout.on("data", (chunk: Buffer) => {
+    if (!stdout.push(chunk)) onStdoutOverflow();
+  });
+  streams.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  const closed = Promise.all([streams.stdout, streams.stderr].map(closeOf)).then(() => {});
+  return { stdout, stderr, closed };
+}
+
+function closeOf(stream: Readable): Promise<void> {
+  // A pipe error is followed by its close; the outcome comes from the exit and what was read.
+  stream.on("error", () => {});
+  return new Promise((resolve) => stream.once("close", () => resolve()));
 }

@@ -4,16 +4,13 @@
  * response or protocol error, stderr, timing. It changes nothing: no job, no state write.
  */
 import type { Command } from "commander";
-import { v7 as uuidv7 } from "uuid";
 import { PosternError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
-import { pluginRegistry, resolvePluginsDir, trustRecheck } from "../../plugins/index.js";
+import { runPluginCommand } from "../../plugin-run/run-command.js";
+import { pluginRegistry, resolvePluginsDir } from "../../plugins/index.js";
 import { COMMANDS, type PluginCommand } from "../../plugins/types.js";
-import { pluginEnvironment } from "../../runner/env.js";
-import { buildRequest } from "../../runner/request.js";
-import { runPlugin } from "../../runner/run.js";
 import { listPlugins, requireConfig } from "../context.js";
-import { DEFAULT_PLUGIN_TIMEOUTS, readPluginState } from "../context-store.js";
+import { readPluginState } from "../context-store.js";
 import { cliEvent, parseEventArg } from "../event-arg.js";
 import { markFailed, printJson, printLine } from "../output.js";
 
@@ -65,26 +62,14 @@ export function registerExec(program: Command): void {
       const pluginConfig = config.plugins[name];
       if (!pluginConfig)
         process.stderr.write(`note: ${name} is not in ${config.file}; running it with config {}\n`);
-      const timeoutMs = (pluginConfig?.timeouts ?? DEFAULT_PLUGIN_TIMEOUTS)[pluginCommand];
-      const now = Date.now();
-      const jobId = uuidv7();
-      const request = buildRequest({
-        jobId,
-        command: pluginCommand,
-        attempt: 1,
-        config: pluginConfig?.config ?? {},
-        state: readPluginState(config, name),
-        event: opts.event === undefined ? null : cliEvent(parseEventArg(opts.event), now),
-        nowMs: now,
-        timeoutMs,
-      });
-      const result = await runPlugin({
+      const { request, result } = await runPluginCommand({
         plugin,
         command: pluginCommand,
-        request,
-        timeoutMs,
-        env: pluginEnvironment(process.env, { plugin: name, command, jobId }, pluginConfig?.env ?? {}),
-        recheckTrust: trustRecheck(resolvePluginsDir(config.plugins_dir), plugin),
+        pluginConfig,
+        pluginsDirReal: resolvePluginsDir(config.plugins_dir),
+        coreEnv: process.env,
+        state: readPluginState(config, name),
+        event: opts.event === undefined ? null : cliEvent(parseEventArg(opts.event), Date.now()),
       });
       const o = result.outcome;
       const outcome = {
