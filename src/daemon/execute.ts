@@ -161,7 +161,9 @@ function logAttempt(
   if (result.stderr !== "") {
     const excerpt =
       result.stderr.length > STDERR_LOG_BYTES ? result.stderr.slice(-STDERR_LOG_BYTES) : result.stderr;
-    jobLog.warn(
+    // SPEC §12: a plugin that writes diagnostics on every run must not fill the log with
+    // warnings; its stderr is a warning only beside an attempt that did not succeed.
+    jobLog[attempt.status === "succeeded" ? "info" : "warn"](
       {
         source: "plugin",
         stderr: excerpt,
