@@ -1,7 +1,7 @@
 /**
  * The parts of the daemon that produce work or answer the outside world (scheduler, HTTP
  * listener) plug in here. Each gets the same narrow context and is started after recovery and
- * the dispatcher, and stopped (in reverse order) before the dispatcher drains at shutdown.
+ * before the dispatcher, and stopped (in the same order) before the dispatcher drains at shutdown.
  */
 import type { Clock, Random } from "../core/clock.js";
 import { createHttpListener } from "../http/server.js";
@@ -36,8 +36,10 @@ export interface Service {
   onHealthChange?(): Promise<void> | void;
 }
 
-/** The services, in start order. */
+/** The services, in start order, which is also their stop order. */
 export function createServices(ctx: DaemonContext): Service[] {
-  // The listener last: it starts last and stops first (no webhook arrives during shutdown).
-  return [createScheduler(ctx, ctx.isHealthy ? { isHealthy: ctx.isHealthy } : {}), createHttpListener(ctx)];
+  // The listener first: binding it is the last check that can refuse a start, so it comes
+  // before the scheduler enqueues anything (SPEC §11 start order); and it stops first, so no
+  // webhook arrives during shutdown.
+  return [createHttpListener(ctx), createScheduler(ctx, ctx.isHealthy ? { isHealthy: ctx.isHealthy } : {})];
 }
