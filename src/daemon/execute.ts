@@ -5,6 +5,7 @@
  */
 import type { Clock, Random } from "../core/clock.js";
 import { type CompletionJob, planCompletion } from "../core/completion.js";
+import { describeDuplicate } from "../core/dedupe.js";
 import type { Logger } from "../log/logger.js";
 import { trustRecheck } from "../plugins/index.js";
 import type { PluginCommand } from "../plugins/types.js";
@@ -186,8 +187,14 @@ function logAttempt(
   }
   for (const hit of committed.dedupeHits) {
     jobLog.info(
-      { event_id: hit.event_id, to: hit.plugin, dedupe_key: hit.dedupe_key, duplicate_of: hit.duplicate_of },
-      `routed job for ${hit.plugin} not enqueued: dedupe key ${hit.dedupe_key} already succeeded as ${hit.duplicate_of}`,
+      {
+        event_id: hit.event_id,
+        to: hit.plugin,
+        dedupe_key: hit.dedupe_key,
+        duplicate_of: hit.duplicate_of,
+        duplicate_status: hit.duplicate_status,
+      },
+      `routed job for ${hit.plugin} not enqueued: dedupe key ${hit.dedupe_key} ${describeDuplicate(hit.duplicate_of, hit.duplicate_status)}`,
     );
   }
   if (plan.ignoredEvents > 0) jobLog.warn(`${plan.ignoredEvents} events from ${job.command} ignored`);

@@ -3,11 +3,14 @@
  * over. Waits are on log lines, responses and the CLI, never on sleeps.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { cliJson, tempConfig } from "../helpers/cli.js";
 import { DaemonProcess } from "../helpers/daemon.js";
 import { fixturePluginsDir } from "../helpers/paths.js";
+import { hmacHex, SECRET, send } from "../http/helpers.js";
 import { cliAsync } from "../ops/helpers.js";
 
 function scriptedConfig(): { dir: string; file: string } {
@@ -152,5 +155,79 @@ describe("a start that fails changes nothing (SPEC §11 start order)", () => {
         `cannot listen on 127\\.0\\.0\\.1:${port} \\(webhooks\\.listen\\): EADDRINUSE: another Postern daemon is listening there \\(its /healthz answers: up \\d+[a-z0-9]*, 0 jobs queued\\); change webhooks\\.listen in .*postern\\.yaml to a free port, or stop that daemon`,
       ),
     );
+  });
+});
+
+describe("a quick redelivery runs once (SPEC §6.6: queued or running keys are hits)", () => {
+  const env = tempConfig(`service: { state_dir: ./data, log_level: debug, shutdown_grace: 1s }
+plugins_dir: ${fixturePluginsDir}
+plugins:
+  scripted: {}
+webhooks:
+  listen: "127.0.0.1:0"
+  endpoints:
+    - { path: /hook/s, plugin: scripted, secret: ${JSON.stringify(SECRET)}, dedupe_header: X-Delivery }
+`);
+  const gate = join(env.dir, "gate");
+  let daemon: DaemonProcess;
+  let port: number;
+  before(async () => {
+    daemon = await DaemonProcess.start(env.file);
+    port = (await daemon.waitFor((l) => /^listening on http:/.test(l.message))).port as number;
+  });
+  after(async () => {
+    writeFileSync(gate, "");
+    await daemon?.stop();
+  });
+
+  const deliver = (delivery: string, script: unknown) => {
+    const body = JSON.stringify({ script });
+    return send(port, "/hook/s", {
+      body,
+      headers: {
+        "content-type": "application/json",
+        "x-hub-signature-256": `sha256=${hmacHex(body)}`,
+        "x-delivery": delivery,
+      },
+    });
+  };
+
+  it("a redelivery while the first is running or queued answers 200 duplicate_of; the CLI prints it", async () => {
+    const first = await deliver("d1", { wait_for_file: gate });
+    assert.equal(first.status, 202, first.body);
+    const running = (JSON.parse(first.body) as { job_id: string }).job_id;
+    await daemon.waitFor((l) => l.job_id === running && /started/.test(l.message));
+
+    const again = await deliver("d1", { wait_for_file: gate });
+    assert.equal(again.status, 200, again.body);
+    assert.deepEqual(JSON.parse(again.body), { duplicate_of: running });
+    const hitLine = await daemon.waitFor(
+      (l) => l.dedupe_key === "webhook:/hook/s:d1" && l.duplicate_of === running,
+    );
+    assert.equal(hitLine.level, "info");
+    assert.equal(hitLine.duplicate_status, "running");
+
+    // The dispatcher is busy with the first: this one waits in the queue.
+    const second = await deliver("d2", {});
+    assert.equal(second.status, 202, second.body);
+    const queued = (JSON.parse(second.body) as { job_id: string }).job_id;
+    const redelivered = await deliver("d2", {});
+    assert.equal(redelivered.status, 200, redelivered.body);
+    assert.deepEqual(JSON.parse(redelivered.body), { duplicate_of: queued });
+
+    // The same key from the CLI (same plugin, same command) is a hit too, and says so.
+    const cliHit = runScripted(env.file, {}, ["--dedupe-key", "webhook:/hook/s:d2"]);
+    assert.equal(cliHit.status, 0, cliHit.stderr);
+    assert.deepEqual(cliHit.json, { duplicate_of: queued });
+    assert.match(
+      cliHit.stderr,
+      new RegExp(`not enqueued: .* is already queued; .*postern jobs show ${queued}`),
+    );
+
+    writeFileSync(gate, "");
+    await daemon.waitForJob(running, "succeeded");
+    await daemon.waitForJob(queued, "succeeded");
+    const jobs = cliJson<JobJson[]>(["jobs", "list", "--plugin", "scripted", "--config", env.file]);
+    assert.deepEqual(jobs.json.map((j) => j.id).sort(), [running, queued].sort(), "one job per delivery");
   });
 });
