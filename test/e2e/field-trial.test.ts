@@ -224,9 +224,27 @@ webhooks:
       new RegExp(`not enqueued: .* is already queued; .*postern jobs show ${queued}`),
     );
 
+    // `run --wait` on a queued duplicate follows that job to its end.
+    const waiting = cliAsync([
+      "run",
+      "scripted",
+      "--event",
+      JSON.stringify({ type: "test", payload: { script: {} } }),
+      "--dedupe-key",
+      "webhook:/hook/s:d2",
+      "--wait",
+      "--json",
+      "--config",
+      env.file,
+    ]);
+
     writeFileSync(gate, "");
     await daemon.waitForJob(running, "succeeded");
     await daemon.waitForJob(queued, "succeeded");
+    const waited = await waiting;
+    assert.equal(waited.status, 0, waited.stderr);
+    const final = JSON.parse(waited.stdout) as { id: string; status: string; duplicate_of: string };
+    assert.deepEqual([final.id, final.status, final.duplicate_of], [queued, "succeeded", queued]);
     const jobs = cliJson<JobJson[]>(["jobs", "list", "--plugin", "scripted", "--config", env.file]);
     assert.deepEqual(jobs.json.map((j) => j.id).sort(), [running, queued].sort(), "one job per delivery");
   });
