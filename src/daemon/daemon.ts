@@ -1,7 +1,8 @@
 /**
  * The daemon's lifecycle (SPEC §11): config → lock (before the database is touched) →
- * database (WAL verified) → jobs of removed/disabled plugins dead → orphans recovered →
- * dispatcher. Two-stage shutdown on SIGTERM/SIGINT: stop taking work, let the job in flight
+ * database (WAL verified) → orphans recovered → listener bound, scheduler started → jobs of
+ * removed/disabled plugins dead → dispatcher (the first claim comes after every check that can
+ * refuse a start). Two-stage shutdown on SIGTERM/SIGINT: stop taking work, let the job in flight
  * finish within shutdown_grace, else kill it and re-queue it without consuming an attempt;
  * a second signal exits at once (the next start's recovery covers it).
  */
@@ -81,6 +82,32 @@ export class Daemon {
     // Recover first: an orphan of a removed plugin is then re-queued and killed below, without
     // spending an attempt on a plugin that cannot run.
     await recoverOrphanedJobs(store, this.clock.now(), this.log);
+    // Inits run once the daemon is up (between jobs, like after a reload), so /healthz and the
+    // webhooks answer at once; until its init succeeds a plugin counts as unhealthy, so nothing
+    // of it runs or is scheduled before it.
+    const pending = pendingInits(store, this.runtime);
+    this.unhealthy = new Set(pending);
+
+    // Start order (SPEC §11): the listener binds first, the last check that can refuse a start;
+    // no job is claimed (the dispatcher does not exist yet) and nothing but recovery has been
+    // written until it has. A webhook accepted meanwhile is queued, and run once the dispatcher
+    // starts below.
+    this.services = createServices({
+      store,
+      clock: this.clock,
+      random: this.random,
+      log: this.baseLog,
+      runtime: () => this.runtime,
+      submit: (input) => this.submit(input),
+      startedAt: this.startedAt,
+      isHealthy: (plugin) => !this.unhealthy.has(plugin),
+    });
+    try {
+      for (const service of this.services) await service.start();
+    } catch (e) {
+      await this.stop(`start failed: ${describe(e)}`);
+      throw e;
+    }
     this.killJobsOfUnavailablePlugins(store);
     store.putMeta(DAEMON_META_KEY, {
       pid: process.pid,
@@ -88,11 +115,6 @@ export class Daemon {
       config_file: config.file,
       version: VERSION,
     } satisfies DaemonMeta);
-    // Inits run once the daemon is up (between jobs, like after a reload), so /healthz and the
-    // webhooks answer at once; until its init succeeds a plugin counts as unhealthy, so nothing
-    // of it runs or is scheduled before it.
-    const pending = pendingInits(store, this.runtime);
-    this.unhealthy = new Set(pending);
     this.lastDataVersion = store.dataVersion();
 
     const executeDeps: ExecuteDeps = {
@@ -129,22 +151,6 @@ export class Daemon {
       onError: (e) => this.log.error({ err: describe(e) }, `dispatcher error: ${describe(e)}`),
     });
     this.dispatcher.start();
-    this.services = createServices({
-      store,
-      clock: this.clock,
-      random: this.random,
-      log: this.baseLog,
-      runtime: () => this.runtime,
-      submit: (input) => this.submit(input),
-      startedAt: this.startedAt,
-      isHealthy: (plugin) => !this.unhealthy.has(plugin),
-    });
-    try {
-      for (const service of this.services) await service.start();
-    } catch (e) {
-      await this.stop(`start failed: ${describe(e)}`);
-      throw e;
-    }
     const plugins = [...this.runtime.enabledPlugins].join(", ") || "none";
     const inits = pending.size > 0 ? `; init pending for ${[...pending].join(", ")}` : "";
     this.log.info(
@@ -315,7 +321,7 @@ export class Daemon {
       try {
         // Then the producers (listener, scheduler) stop, so nothing new arrives; then the job
         // in flight gets the rest of the grace.
-        for (const service of [...this.services].reverse()) {
+        for (const service of this.services) {
           try {
             await service.stop();
           } catch (e) {

@@ -7,6 +7,7 @@
 import { reportAttempt } from "../contracts/attempt-feed.js";
 import type { Clock, Random } from "../core/clock.js";
 import { type CompletionJob, planCompletion } from "../core/completion.js";
+import { describeDuplicate } from "../core/dedupe.js";
 import { logBreakerTransition } from "../log/circuit.js";
 import type { Logger } from "../log/logger.js";
 import { runPluginCommand } from "../plugin-run/run-command.js";
@@ -152,7 +153,9 @@ function logAttempt(
   if (result.stderr !== "") {
     const excerpt =
       result.stderr.length > STDERR_LOG_BYTES ? result.stderr.slice(-STDERR_LOG_BYTES) : result.stderr;
-    jobLog.warn(
+    // SPEC §12: a plugin that writes diagnostics on every run must not fill the log with
+    // warnings; its stderr is a warning only beside an attempt that did not succeed.
+    jobLog[attempt.status === "succeeded" ? "info" : "warn"](
       {
         source: "plugin",
         stderr: excerpt,
@@ -175,8 +178,14 @@ function logAttempt(
   }
   for (const hit of committed.dedupeHits) {
     jobLog.info(
-      { event_id: hit.event_id, to: hit.plugin, dedupe_key: hit.dedupe_key, duplicate_of: hit.duplicate_of },
-      `routed job for ${hit.plugin} not enqueued: dedupe key ${hit.dedupe_key} already succeeded as ${hit.duplicate_of}`,
+      {
+        event_id: hit.event_id,
+        to: hit.plugin,
+        dedupe_key: hit.dedupe_key,
+        duplicate_of: hit.duplicate_of,
+        duplicate_status: hit.duplicate_status,
+      },
+      `routed job for ${hit.plugin} not enqueued: dedupe key ${hit.dedupe_key} ${describeDuplicate(hit.duplicate_of, hit.duplicate_status)}`,
     );
   }
   if (plan.ignoredEvents > 0) jobLog.warn(`${plan.ignoredEvents} events from ${job.command} ignored`);

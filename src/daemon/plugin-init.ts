@@ -80,8 +80,12 @@ export async function runInits(deps: InitDeps, runtime: Runtime): Promise<Set<st
       log.warn(`${response?.events?.length} events from init ignored (init may not emit events)`);
     }
     for (const entry of response?.logs ?? []) log[entry.level]({ source: "plugin" }, entry.message);
+    // SPEC §12: diagnostics of a run that went well are not warnings.
     if (result.stderr !== "")
-      log.warn({ source: "plugin", stderr: result.stderr.slice(-4096) }, "plugin wrote to stderr");
+      log[error === null ? "info" : "warn"](
+        { source: "plugin", stderr: result.stderr.slice(-4096) },
+        "plugin wrote to stderr",
+      );
     deps.store.putMeta(key, {
       fingerprint,
       healthy: error === null,

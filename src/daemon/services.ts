@@ -3,13 +3,15 @@ import { createHttpListener } from "../http/server.js";
 import { createScheduler } from "../scheduler/index.js";
 
 /**
- * The services, in start order. Each is started after recovery and the dispatcher, and stopped
- * (in reverse order) before the dispatcher drains at shutdown. The listener last: it starts
- * last and stops first (no webhook arrives during shutdown).
+ * The services, in start order, which is also their stop order. They start after recovery and
+ * before the dispatcher, and stop before the dispatcher drains at shutdown. The listener
+ * first: binding it is the last check that can refuse a start, so it comes before the
+ * scheduler enqueues anything (docs/design.md, "Start order"); and it stops first, so no
+ * webhook arrives during shutdown.
  */
 export function createServices(deps: ServiceDeps): Service[] {
   return [
-    createScheduler(deps, deps.isHealthy ? { isHealthy: deps.isHealthy } : {}),
     createHttpListener(deps),
+    createScheduler(deps, deps.isHealthy ? { isHealthy: deps.isHealthy } : {}),
   ];
 }

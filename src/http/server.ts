@@ -19,6 +19,7 @@ import { dashboardLabel } from "./dashboard/paths.js";
 import { healthReport } from "./health.js";
 import { LazyMetrics } from "./lazy-metrics.js";
 import { lingerOnClose } from "./linger.js";
+import { addressInUseMessage, probePostern } from "./port-holder.js";
 import { formatHost, hasBody, isLoopback, splitTarget } from "./request.js";
 import { type HttpTimeouts, httpTimeouts } from "./timeouts.js";
 import { type Answer, handleWebhook, type WebhookDeps } from "./webhook.js";
@@ -72,18 +73,14 @@ export class HttpListener implements Service {
     // Handled here so a body we would refuse (unknown path, too large) is never invited.
     server.on("checkContinue", (req, res) => this.onRequest(req, res, () => res.writeContinue()));
     await new Promise<void>((resolve, reject) => {
-      const failed = (e: NodeJS.ErrnoException) =>
-        reject(
-          new PosternError(
-            "listen_failed",
-            `cannot listen on ${formatHost(host)}:${port} (webhooks.listen): ${e.code ?? e.message}`,
-          ),
-        );
+      const failed = (e: NodeJS.ErrnoException) => reject(e);
       server.once("error", failed);
       server.listen({ host, port }, () => {
         server.off("error", failed);
         resolve();
       });
+    }).catch(async (e: NodeJS.ErrnoException) => {
+      throw new PosternError("listen_failed", await this.listenFailure(host, port, e));
     });
     server.on("error", (e) => this.log.error({ err: e.message }, `listener error: ${e.message}`));
     this.server = server;
@@ -103,6 +100,13 @@ export class HttpListener implements Service {
             : ""),
       );
     }
+  }
+
+  /** Says what to change, and who holds the address when it is another Postern daemon. */
+  private async listenFailure(host: string, port: number, e: NodeJS.ErrnoException): Promise<string> {
+    const file = this.ctx.runtime().config.file;
+    if (e.code === "EADDRINUSE") return addressInUseMessage(host, port, file, await probePostern(host, port));
+    return `cannot listen on ${formatHost(host)}:${port} (webhooks.listen): ${e.code ?? e.message}; check webhooks.listen in ${file}`;
   }
 
   /** A reload that changed `webhooks.listen` rebinds; otherwise the port is never dropped. */

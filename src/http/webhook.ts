@@ -6,6 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type { WebhookEndpoint } from "../config/types.js";
 import type { Clock } from "../core/clock.js";
+import { describeDuplicate } from "../core/dedupe.js";
 import type { Logger } from "../log/logger.js";
 import type { EnqueueInput, EnqueueResult } from "../store/index.js";
 import { readBody } from "./body.js";
@@ -117,8 +118,13 @@ export async function handleWebhook(
   }
   if ("duplicateOf" in result) {
     log.info(
-      { event_id: eventId, dedupe_key: key, duplicate_of: result.duplicateOf },
-      `webhook not enqueued: dedupe key ${key} already succeeded as ${result.duplicateOf}`,
+      {
+        event_id: eventId,
+        dedupe_key: key,
+        duplicate_of: result.duplicateOf,
+        duplicate_status: result.duplicateStatus,
+      },
+      `webhook not enqueued: dedupe key ${key} ${describeDuplicate(result.duplicateOf, result.duplicateStatus)}`,
     );
     return { code: 200, body: { duplicate_of: result.duplicateOf } };
   }

@@ -6,6 +6,7 @@
  */
 import { isoUtc } from "../core/clock.js";
 import type { CompletionPlan, JobAfterAttempt, PlannedJob } from "../core/completion.js";
+import type { DedupeHit, DuplicateStatus } from "../core/dedupe.js";
 import { PosternError } from "../core/errors.js";
 import type { BreakerTransition } from "./breakers.js";
 import { type StoreContext, writeTx } from "./context.js";
@@ -18,13 +19,15 @@ export interface CommittedDedupeHit {
   command: string;
   dedupe_key: string;
   duplicate_of: string;
+  /** What the job it duplicates was at the time: succeeded, queued or running. */
+  duplicate_status: DuplicateStatus;
 }
 
 export interface CommitResult {
   status: JobAfterAttempt;
   /** The downstream jobs created, in FIFO order. */
   newJobIds: string[];
-  /** Route jobs not created because an identical one already succeeded (log them at INFO). */
+  /** Route jobs not created: one with the same key succeeded or is outstanding (log at INFO). */
   dedupeHits: CommittedDedupeHit[];
   /** The circuit changed state with this attempt (opened, re-opened or closed): log it. */
   breaker: BreakerTransition | null;
@@ -80,15 +83,14 @@ export function commitAttempt(
       next: null,
     };
     const planned = new Map(plan.newJobs.map((j) => [j.id, j]));
-    const since = isoUtc(now - opts.dedupeTtlMs);
     plan.events.forEach((ev, position) => {
       const routes: EventRoute[] = ev.routes.map((route) => {
         const newJob = route.job_id === null ? undefined : planned.get(route.job_id);
         if (newJob === undefined) return { ...route, job_id: null, duplicate_of: null };
-        const duplicateOf = ctx.dedupe.check(newJob.plugin, newJob.command, newJob.dedupe_key, since);
-        if (duplicateOf !== null) {
-          result.dedupeHits.push(dedupeHit(ev.event_id, newJob, duplicateOf));
-          return { to: route.to, job_id: null, duplicate_of: duplicateOf, dropped: null };
+        const hit = ctx.dedupe.check(newJob.plugin, newJob.command, newJob.dedupe_key, now, opts.dedupeTtlMs);
+        if (hit !== null) {
+          result.dedupeHits.push(dedupeHit(ev.event_id, newJob, hit));
+          return { to: route.to, job_id: null, duplicate_of: hit.duplicateOf, dropped: null };
         }
         insertPlannedJob(ctx, newJob);
         result.newJobIds.push(newJob.id);
@@ -130,13 +132,14 @@ function insertPlannedJob(ctx: StoreContext, j: PlannedJob): void {
   });
 }
 
-function dedupeHit(eventId: string, j: PlannedJob, duplicateOf: string): CommittedDedupeHit {
+function dedupeHit(eventId: string, j: PlannedJob, hit: DedupeHit): CommittedDedupeHit {
   return {
     event_id: eventId,
     plugin: j.plugin,
     command: j.command,
     dedupe_key: j.dedupe_key ?? "",
-    duplicate_of: duplicateOf,
+    duplicate_of: hit.duplicateOf,
+    duplicate_status: hit.duplicateStatus,
   };
 }
 

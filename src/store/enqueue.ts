@@ -1,5 +1,6 @@
 /** Submitting work (SPEC §6.6): dedupe check and insert in one write transaction. */
 import { isoUtc } from "../core/clock.js";
+import type { DedupeHit } from "../core/dedupe.js";
 import { PosternError } from "../core/errors.js";
 import { type StoreContext, writeTx } from "./context.js";
 import type { NewJobRow } from "./jobs.js";
@@ -17,7 +18,8 @@ export interface EnqueueInput {
   routeDepth?: number;
 }
 
-export type EnqueueResult = { job: Job } | { duplicateOf: string };
+/** The job enqueued, or the dedupe hit (SPEC §6.6) that stands for it. */
+export type EnqueueResult = { job: Job } | DedupeHit;
 
 export function enqueueJob(
   ctx: StoreContext,
@@ -28,8 +30,8 @@ export function enqueueJob(
   return writeTx(ctx, () => {
     const now = ctx.clock.now();
     const key = input.dedupeKey ?? null;
-    const duplicateOf = ctx.dedupe.check(input.plugin, input.command, key, isoUtc(now - opts.dedupeTtlMs));
-    if (duplicateOf !== null) return { duplicateOf };
+    const hit = ctx.dedupe.check(input.plugin, input.command, key, now, opts.dedupeTtlMs);
+    if (hit !== null) return hit;
     return { job: toJob(ctx.jobs.insert(newJobRow(ctx, input, payload, isoUtc(now)))) };
   });
 }

@@ -124,6 +124,20 @@ describe("chart", () => {
     assert.equal(empty.match(/<rect class="(ok|dead)"/g), null);
     assert.match(empty, /<strong>0<\/strong> total/);
   });
+
+  it("the legend counts both kinds: succeeded and dead", () => {
+    const buckets = hourBuckets(
+      [
+        { hour: "2026-03-10T12", status: "succeeded", n: 5 },
+        { hour: "2026-03-10T12", status: "dead", n: 2 },
+        { hour: "2026-03-10T11", status: "succeeded", n: 3 },
+      ],
+      NOW,
+    );
+    const caption = /<figcaption>([\s\S]*?)<\/figcaption>/.exec(hourChart(buckets).text)?.[1] ?? "";
+    const text = caption.replace(/<[^>]+>/g, "").replace(/\s+/g, " ");
+    assert.equal(text, "Jobs finished per hour, last 24 h (UTC): 10 total, succeeded 8, dead 2.");
+  });
 });
 
 describe("trace tree", () => {

@@ -17,8 +17,9 @@ describe("dedupe (SPEC §6.6)", () => {
     const first = enqueue(f.store, "a", { dedupeKey: "k" });
     finishAttempt(f, claim(f), ok());
     f.clock.advance(DAY);
-    assert.deepEqual(f.store.enqueueJob(keyed("a", "k"), TTL), { duplicateOf: first.id });
-    assert.deepEqual(f.store.enqueueJob(keyed("a", "k"), TTL), { duplicateOf: first.id });
+    const hit = { duplicateOf: first.id, duplicateStatus: "succeeded" };
+    assert.deepEqual(f.store.enqueueJob(keyed("a", "k"), TTL), hit);
+    assert.deepEqual(f.store.enqueueJob(keyed("a", "k"), TTL), hit);
     assert.equal(f.store.dedupeHits("a"), 2);
     assert.deepEqual(f.store.allDedupeHits(), { a: 2 });
     assert.equal(f.store.listQueue().length, 0);
@@ -33,15 +34,94 @@ describe("dedupe (SPEC §6.6)", () => {
     assert.equal(f.store.dedupeHits("a"), 0);
   });
 
-  it("a key on a queued, running or dead job does not block", () => {
+  it("a key held by a queued or running job is a hit, reported with that job; dead does not block", () => {
+    const f = fixture();
+    const first = enqueue(f.store, "a", { dedupeKey: "k" });
+    assert.deepEqual(f.store.enqueueJob(keyed("a", "k"), TTL), {
+      duplicateOf: first.id,
+      duplicateStatus: "queued",
+    });
+    const running = claim(f);
+    assert.deepEqual(f.store.enqueueJob(keyed("a", "k"), TTL), {
+      duplicateOf: first.id,
+      duplicateStatus: "running",
+    });
+    // Failed, waiting for its retry: still queued, its outcome still to come.
+    finishAttempt(f, running, failed("flaky"));
+    assert.equal(f.store.getJob(first.id)?.status, "queued");
+    assert.deepEqual(f.store.enqueueJob(keyed("a", "k"), TTL), {
+      duplicateOf: first.id,
+      duplicateStatus: "queued",
+    });
+    assert.equal(f.store.dedupeHits("a"), 3);
+    assert.equal(f.store.listQueue().length, 1, "nothing new was enqueued");
+    // Dead: the key is free again.
+    f.clock.advance(DAY);
+    finishAttempt(f, claim(f), failed("broken", false));
+    assert.equal(f.store.getJob(first.id)?.status, "dead");
+    const again = f.store.enqueueJob(keyed("a", "k"), TTL);
+    assert.ok("job" in again, "dead does not block");
+    assert.equal(f.store.dedupeHits("a"), 3);
+  });
+
+  it("a success within the TTL is reported before a queued job; an expired one is not", () => {
+    const f = fixture();
+    // A queued job beside a success with the same key: `jobs retry` of an older dead job (an
+    // operator's explicit retry is not deduped).
+    const deadJob = enqueue(f.store, "a", { dedupeKey: "k" });
+    finishAttempt(f, claim(f), failed("broken", false));
+    const done = enqueue(f.store, "a", { dedupeKey: "k" });
+    finishAttempt(f, claim(f), ok());
+    const retried = f.store.retryDeadJob(deadJob.id);
+    assert.deepEqual(f.store.enqueueJob(keyed("a", "k"), TTL), {
+      duplicateOf: done.id,
+      duplicateStatus: "succeeded",
+    });
+    f.clock.advance(DAY + 1);
+    assert.deepEqual(f.store.enqueueJob(keyed("a", "k"), TTL), {
+      duplicateOf: retried.id,
+      duplicateStatus: "queued",
+    });
+    finishAttempt(f, claim(f), failed("still broken", false));
+    assert.ok("job" in f.store.enqueueJob(keyed("a", "k"), TTL), "expired success, nothing outstanding");
+  });
+
+  it("a queued key is scoped to plugin AND command too", () => {
     const f = fixture();
     enqueue(f.store, "a", { dedupeKey: "k" });
-    assert.ok("job" in f.store.enqueueJob(keyed("a", "k"), TTL), "queued does not block");
-    const running = claim(f);
-    assert.ok("job" in f.store.enqueueJob(keyed("a", "k"), TTL), "running does not block");
-    finishAttempt(f, running, failed("no", false));
-    assert.ok("job" in f.store.enqueueJob(keyed("a", "k"), TTL), "dead does not block");
-    assert.equal(f.store.dedupeHits("a"), 0);
+    assert.ok("job" in f.store.enqueueJob(keyed("a", "k", "handle"), TTL));
+    assert.ok("job" in f.store.enqueueJob(keyed("b", "k"), TTL));
+  });
+
+  it("a routed job whose key is held by a queued job is a hit; one event per key within a response", () => {
+    const f = fixture();
+    const routes = [{ from: "a", event_type: "e", to: "b" }];
+    const waiting = f.store.enqueueJob(keyed("b", "k", "handle"), TTL);
+    assert.ok("job" in waiting);
+    enqueue(f.store, "a");
+    // The keyed handle job of b is older, so it is claimed first: run the emitter explicitly.
+    const emitter = f.store.claimNextReadyJob(f.clock.now(), { excludePlugins: new Set(["b"]) });
+    assert.ok(emitter);
+    const r = finishAttempt(
+      f,
+      emitter,
+      ok({
+        events: [
+          { type: "e", dedupe_key: "k" },
+          { type: "e", dedupe_key: "fresh" },
+          { type: "e", dedupe_key: "fresh" },
+        ],
+      }),
+      { routes },
+    );
+    assert.equal(r.newJobIds.length, 1, "only the first 'fresh' event became a job");
+    assert.deepEqual(
+      r.dedupeHits.map((h) => [h.dedupe_key, h.duplicate_of, h.duplicate_status]),
+      [
+        ["k", waiting.job.id, "queued"],
+        ["fresh", r.newJobIds[0], "queued"],
+      ],
+    );
   });
 
   it("is scoped to plugin AND command", () => {
@@ -87,7 +167,14 @@ describe("dedupe (SPEC §6.6)", () => {
     assert.equal(r.dedupeHits.length, 1);
     assert.deepEqual(
       { ...r.dedupeHits[0], event_id: "" },
-      { event_id: "", plugin: "b", command: "handle", dedupe_key: "k", duplicate_of: done.job.id },
+      {
+        event_id: "",
+        plugin: "b",
+        command: "handle",
+        dedupe_key: "k",
+        duplicate_of: done.job.id,
+        duplicate_status: "succeeded",
+      },
     );
     const ev = f.store.jobDetail(emitter.id)?.events[0];
     assert.deepEqual(ev?.routed_to, r.newJobIds);

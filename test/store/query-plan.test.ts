@@ -44,8 +44,15 @@ const HOT: Hot[] = [
   {
     name: "dedupe lookup",
     sql: DEDUPE_SQL.lookup,
-    params: ["p1", "poll", "k-5", NOW],
+    params: ["p1", "poll", "k-5"],
     index: "jobs_dedupe",
+    noSort: true,
+  },
+  {
+    name: "dedupe lookup, queued or running",
+    sql: DEDUPE_SQL.lookupOutstanding,
+    params: ["p1", "poll", "k-5"],
+    index: "jobs_dedupe_outstanding",
     noSort: true,
   },
   { name: "poll guard count", sql: QUERIES_SQL.outstandingPolls, params: ["p1"], index: "jobs_outstanding" },
@@ -171,6 +178,7 @@ function statementCost(file: string): string {
   const db = new Database(file);
   const insert = db.prepare(JOBS_SQL.insert);
   const lookup = db.prepare(DEDUPE_SQL.lookup);
+  const lookupOutstanding = db.prepare(DEDUPE_SQL.lookupOutstanding);
   const claimNext = db.prepare(JOBS_SQL.claimNext);
   const n = 2000;
   let enqueueUs = 0;
@@ -178,7 +186,8 @@ function statementCost(file: string): string {
   db.exec("BEGIN");
   try {
     enqueueUs = microsPerOp(n, (i) => {
-      lookup.get("p1", "poll", `bench-${i}`, NOW);
+      lookup.get("p1", "poll", `bench-${i}`);
+      lookupOutstanding.get("p1", "poll", `bench-${i}`);
       insert.get({
         id: `bench-${i}`,
         plugin: "p1",

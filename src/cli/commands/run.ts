@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import type { Config, PluginConfig } from "../../config/types.js";
+import type { DedupeHit } from "../../core/dedupe.js";
 import { PosternError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
 import { runningDaemonPid } from "../../instance/lock.js";
@@ -33,7 +34,10 @@ export function registerRun(program: Command): void {
     .argument("<plugin>", "plugin name")
     .option("--command <poll|handle>", "what to run (default: handle with --event, else poll)")
     .option("--event <json|@file>", 'event for handle: {"type": "...", "payload": ..., "dedupe_key": "..."}')
-    .option("--dedupe-key <key>", "skip the job if one with this key succeeded within dedupe_ttl")
+    .option(
+      "--dedupe-key <key>",
+      "skip the job if one with this key is queued, running, or succeeded within dedupe_ttl",
+    )
     .option("--wait", "follow the job until it succeeds or is dead; exit 0 only if it succeeded")
     .option("--json", "machine-readable output")
     .action(async (name: string, opts: RunOptions, cmd: Command) => {
@@ -58,7 +62,7 @@ export function registerRun(program: Command): void {
         ),
       );
       if ("duplicateOf" in result) {
-        reportDuplicate(config, { name, command, key: dedupeKey ?? "" }, result.duplicateOf, opts);
+        await reportDuplicate(config, { name, command, key: dedupeKey ?? "" }, result, opts);
         return;
       }
       const job = result.job;
@@ -127,28 +131,45 @@ function runnablePlugin(config: Config, name: string, command: PluginCommand): P
   return pluginConfig;
 }
 
-function reportDuplicate(
+async function reportDuplicate(
   config: Config,
   job: { name: string; command: string; key: string },
-  duplicateOf: string,
+  hit: DedupeHit,
   opts: RunOptions,
-): void {
-  // --wait promises the final job object: the one that did the work is that, and succeeded.
-  const existing = opts.wait
-    ? withReadStore(
-        config,
-        () => null,
-        (store) => store.getJob(duplicateOf),
-      )
-    : null;
-  if (opts.json)
-    printJson(existing === null ? { duplicate_of: duplicateOf } : { ...existing, duplicate_of: duplicateOf });
-  else printLine(`duplicate of ${duplicateOf}`);
+): Promise<void> {
+  const { duplicateOf, duplicateStatus } = hit;
+  const what = `a ${job.command} job of ${job.name} with dedupe key "${job.key}"`;
   process.stderr.write(
-    `not enqueued: a ${job.command} job of ${job.name} with dedupe key "${job.key}" already succeeded ` +
-      `within dedupe_ttl (${formatDuration(config.service.dedupe_ttl)}): the work is done. ` +
-      `\`postern jobs show ${duplicateOf}\` shows it.\n`,
+    duplicateStatus === "succeeded"
+      ? `not enqueued: ${what} already succeeded within dedupe_ttl (${formatDuration(config.service.dedupe_ttl)}): ` +
+          `the work is done. \`postern jobs show ${duplicateOf}\` shows it.\n`
+      : `not enqueued: ${what} is already ${duplicateStatus}; its outcome stands for this one. ` +
+          `\`postern jobs show ${duplicateOf}\` shows it.\n`,
   );
+  if (!opts.wait) {
+    if (opts.json) printJson({ duplicate_of: duplicateOf });
+    else printLine(`duplicate of ${duplicateOf}`);
+    return;
+  }
+  // --wait promises the final job object: the job that does the work is that one, so a queued
+  // or running duplicate is followed to its end (exit 0 only if it succeeded).
+  if (duplicateStatus === "succeeded") {
+    const existing = withReadStore(
+      config,
+      () => null,
+      (store) => store.getJob(duplicateOf),
+    );
+    if (opts.json)
+      printJson(
+        existing === null ? { duplicate_of: duplicateOf } : { ...existing, duplicate_of: duplicateOf },
+      );
+    else printLine(`duplicate of ${duplicateOf}`);
+    return;
+  }
+  const { job: final, interrupted } = await waitForJob(config, duplicateOf, !opts.json);
+  if (final.status !== "succeeded") markFailed();
+  if (opts.json) printJson({ ...final, duplicate_of: duplicateOf });
+  else printLine(`duplicate of ${duplicateOf}: ${verdict(final, interrupted)}`);
 }
 
 function verdict(job: Job, interrupted: boolean): string {

@@ -49,6 +49,7 @@ export function hourChart(buckets: readonly HourBucket[]): Html {
   const slot = W / Math.max(1, buckets.length);
   const scale = (H - PAD_BOTTOM - PAD_TOP) / max;
   const total = buckets.reduce((n, b) => n + b.succeeded + b.dead, 0);
+  const succeeded = buckets.reduce((n, b) => n + b.succeeded, 0);
   const dead = buckets.reduce((n, b) => n + b.dead, 0);
   const bars = buckets.map((b, i) => {
     const x = (i * slot + BAR_GAP / 2).toFixed(1);
@@ -71,12 +72,12 @@ ${hd > 0 ? html`<rect class="dead" x="${x}" y="${(base - hs - hd).toFixed(1)}" w
   });
   return html`<figure class="chart">
 <svg id="jobs-chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="chart-title" preserveAspectRatio="none">
-<title id="chart-title">Jobs finished per hour, last 24 hours (UTC): ${total} (${dead} dead)</title>
+<title id="chart-title">Jobs finished per hour, last 24 hours (UTC): ${total} (${succeeded} succeeded, ${dead} dead)</title>
 <text class="max" x="2" y="10">${max} / h</text>
 ${bars}
 ${labels}
 </svg>
 <figcaption>Jobs finished per hour, last 24 h (UTC): <strong>${total}</strong> total,
-<span class="legend ok">succeeded</span> <span class="legend dead">dead</span> ${dead}.</figcaption>
+<span class="legend ok">succeeded</span> ${succeeded}, <span class="legend dead">dead</span> ${dead}.</figcaption>
 </figure>`;
 }
