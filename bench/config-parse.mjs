@@ -11,5 +11,7 @@ for (const n of sizes.length > 0 ? sizes : [50_000, 100_000]) {
   const t0 = performance.now();
   const { problems } = readYaml(text);
   const ms = performance.now() - t0;
-  console.log(`${n} keys (${Math.round(text.length / 1024)} KB): ${ms.toFixed(0)} ms, ${problems.length} problems`);
+  console.log(
+    `${n} keys (${Math.round(text.length / 1024)} KB): ${ms.toFixed(0)} ms, ${problems.length} problems`,
+  );
 }

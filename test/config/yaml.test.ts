@@ -41,7 +41,9 @@ describe("loadConfig: YAML reading", () => {
     // duplicate a second time, as a fatal syntax error, which the assertion below catches.
     assert.equal(YAML_PARSE_OPTIONS.uniqueKeys, false);
     const keys = Array.from({ length: 200 }, (_, i) => `      k${i}: ${i}`);
-    const errors = errorsOf(yaml("plugins:", "  a:", "    config:", ...keys, "      k7: again", "      k150: again"));
+    const errors = errorsOf(
+      yaml("plugins:", "  a:", "    config:", ...keys, "      k7: again", "      k150: again"),
+    );
     assert.deepEqual(
       errors.map((e) => [e.path, e.line, e.message]),
       [
