@@ -22,3 +22,4 @@ export type {
   TimeOfDay,
   WebhookEndpoint,
 } from "./types.js";
+export { checkStateDir } from "./state-dir.js";

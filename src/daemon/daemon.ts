@@ -16,7 +16,7 @@ import { type ClaimedJob, openStore, type Store } from "../store/index.js";
 import { VERSION } from "../version.js";
 import { type ExecuteDeps, executeJob } from "./execute.js";
 import { recordInternalFailure } from "./internal-failure.js";
-import { acquireInstanceLock, type InstanceLock } from "./lock.js";
+import { acquireInstanceLock, type InstanceLock, watchLockFile } from "./lock.js";
 import { pendingInits, runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
 import { loadRuntime, pluginUnavailableReason, type Runtime } from "./runtime.js";
@@ -50,6 +50,8 @@ export interface DaemonOptions {
   clock?: Clock;
   random?: Random;
   runLimits?: Partial<RunLimits>;
+  /** How often to look whether the lock file is still ours (default LOCK_RECHECK_MS). */
+  lockRecheckMs?: number;
   /** How often to look for jobs enqueued by another process (the CLI). */
   externalCheckIntervalMs?: number;
 }
@@ -61,6 +63,7 @@ export class Daemon {
   private log!: Logger;
   private runtime!: Runtime;
   private lock: InstanceLock | null = null;
+  private lockWatch: NodeJS.Timeout | null = null;
   private store: Store | null = null;
   private dispatcher: Dispatcher<ClaimedJob> | null = null;
   private readonly abortInFlight = new AbortController();
@@ -88,9 +91,11 @@ export class Daemon {
     this.baseLog = this.opts.createLog(config.service.log_level);
     this.log = this.baseLog.child({ component: "daemon" });
     this.lock = acquireInstanceLock(config.service.state_dir);
+    this.lockWatch = watchLockFile(this.lock, this.log, this.opts.lockRecheckMs);
     try {
       this.store = openStore(config.service.state_dir, { clock: this.clock });
     } catch (e) {
+      clearInterval(this.lockWatch);
       this.lock.release();
       this.lock = null;
       throw e;
@@ -343,6 +348,7 @@ export class Daemon {
         await this.dispatcher?.stop();
       } finally {
         clearTimeout(timer);
+        if (this.lockWatch) clearInterval(this.lockWatch);
         this.store?.close();
         this.lock?.release();
         this.log.info("stopped");

@@ -2,7 +2,7 @@
  * One consistent view of the configuration and the loaded plugins. A job runs with the
  * snapshot it started with; a reload (later) swaps in a new one for new work.
  */
-import { checkAgainstPlugins, loadConfig } from "../config/index.js";
+import { checkAgainstPlugins, checkStateDir, loadConfig } from "../config/index.js";
 import type { Config } from "../config/types.js";
 import { PosternError } from "../core/errors.js";
 import { discoverPlugins, pluginRegistry, resolvePluginsDir } from "../plugins/index.js";
@@ -25,6 +25,12 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
     });
   }
   const config = loaded.config;
+  const stateDirProblems = checkStateDir(config);
+  if (stateDirProblems.length > 0) {
+    throw new PosternError("config_invalid", `${file} is invalid; not starting:`, {
+      problems: stateDirProblems,
+    });
+  }
   const pluginsDirReal = resolvePluginsDir(config.plugins_dir);
   const listings = discoverPlugins(config.plugins_dir);
   const problems = checkAgainstPlugins(config, listings);
