@@ -9,7 +9,7 @@
  */
 import { lstatSync, mkdirSync, type Stats, statSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
-import { type Problem, PosternError } from "../core/errors.js";
+import { PosternError, type Problem } from "../core/errors.js";
 import { configLine } from "./load.js";
 import { formatPath } from "./paths.js";
 import type { Config } from "./types.js";
