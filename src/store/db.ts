@@ -77,7 +77,13 @@ function notADatabase(e: unknown, file: string): PosternError | null {
 }
 
 function connect(stateDir: string, file: string, readonly: boolean): Database.Database {
-  if (!readonly) makeStateDir(stateDir);
+  if (!readonly) {
+    try {
+      makeStateDir(stateDir);
+    } catch (e) {
+      throw e instanceof PosternError ? new PosternError("db_open_failed", e.message) : e;
+    }
+  }
   // SQLite follows links: a dangling postern.db link would make it create the target anywhere.
   refuseSymlink(file, "the database");
   refuseSymlink(`${file}-wal`, "the database's write-ahead log");
