@@ -19,7 +19,7 @@ import { recordInternalFailure } from "./internal-failure.js";
 import { acquireInstanceLock, type InstanceLock, watchLockFile } from "./lock.js";
 import { pendingInits, runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
-import { loadRuntime, pluginUnavailableReason, type Runtime } from "./runtime.js";
+import { loadRuntime, loadRuntimeOffThread, pluginUnavailableReason, type Runtime } from "./runtime.js";
 import { createServices, type Service } from "./services.js";
 
 /** What the running daemon records about itself for `postern status`. */
@@ -237,7 +237,9 @@ export class Daemon {
     const previous = this.runtime;
     let next: Runtime;
     try {
-      next = loadRuntime(this.opts.configFile, this.opts.env);
+      // Off the event loop: a large config takes seconds to parse, and /healthz and the
+      // webhooks must keep answering meanwhile.
+      next = await loadRuntimeOffThread(this.opts.configFile, this.opts.env);
       if (next.config.service.state_dir !== previous.config.service.state_dir) {
         throw new PosternError(
           "reload_rejected",
