@@ -10,6 +10,7 @@ export {
   configJsonSchema,
   DEFAULTS,
 } from "./schema.js";
+export { checkStateDir } from "./state-dir.js";
 export type {
   Config,
   Every,

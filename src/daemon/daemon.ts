@@ -12,7 +12,7 @@ import type { Service } from "../contracts/service.js";
 import { type Clock, isoUtc, type Random, systemClock, systemRandom } from "../core/clock.js";
 import { formatProblem, PosternError } from "../core/errors.js";
 import { Dispatcher } from "../dispatcher/dispatcher.js";
-import { acquireInstanceLock, type InstanceLock } from "../instance/lock.js";
+import { acquireInstanceLock, type InstanceLock, watchLockFile } from "../instance/lock.js";
 import type { Logger, LogLevel } from "../log/logger.js";
 import type { RunLimits } from "../runner/run.js";
 import type { EnqueueInput, EnqueueResult } from "../store/index.js";
@@ -22,7 +22,7 @@ import { type ExecuteDeps, executeJob } from "./execute.js";
 import { recordInternalFailure } from "./internal-failure.js";
 import { pendingInits, runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
-import { loadRuntime, pluginUnavailableReason, type Runtime } from "./runtime.js";
+import { loadRuntime, loadRuntimeOffThread, pluginUnavailableReason, type Runtime } from "./runtime.js";
 import { createServices } from "./services.js";
 
 export interface DaemonOptions {
@@ -33,6 +33,8 @@ export interface DaemonOptions {
   clock?: Clock;
   random?: Random;
   runLimits?: Partial<RunLimits>;
+  /** How often to look whether the lock file is still ours (default LOCK_RECHECK_MS). */
+  lockRecheckMs?: number;
   /** How often to look for jobs enqueued by another process (the CLI). */
   externalCheckIntervalMs?: number;
 }
@@ -44,6 +46,7 @@ export class Daemon {
   private log!: Logger;
   private runtime!: Runtime;
   private lock: InstanceLock | null = null;
+  private lockWatch: NodeJS.Timeout | null = null;
   private store: Store | null = null;
   private dispatcher: Dispatcher<ClaimedJob> | null = null;
   private readonly abortInFlight = new AbortController();
@@ -71,9 +74,11 @@ export class Daemon {
     this.baseLog = this.opts.createLog(config.service.log_level);
     this.log = this.baseLog.child({ component: "daemon" });
     this.lock = acquireInstanceLock(config.service.state_dir);
+    this.lockWatch = watchLockFile(this.lock, this.log, this.opts.lockRecheckMs);
     try {
       this.store = openStore(config.service.state_dir, { clock: this.clock });
     } catch (e) {
+      clearInterval(this.lockWatch);
       this.lock.release();
       this.lock = null;
       throw e;
@@ -220,7 +225,9 @@ export class Daemon {
     const previous = this.runtime;
     let next: Runtime;
     try {
-      next = loadRuntime(this.opts.configFile, this.opts.env);
+      // Off the event loop: a large config takes seconds to parse, and /healthz and the
+      // webhooks must keep answering meanwhile.
+      next = await loadRuntimeOffThread(this.opts.configFile, this.opts.env);
       if (next.config.service.state_dir !== previous.config.service.state_dir) {
         throw new PosternError(
           "reload_rejected",
@@ -331,6 +338,7 @@ export class Daemon {
         await this.dispatcher?.stop();
       } finally {
         clearTimeout(timer);
+        if (this.lockWatch) clearInterval(this.lockWatch);
         this.store?.close();
         this.lock?.release();
         this.log.info("stopped");

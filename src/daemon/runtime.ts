@@ -1,4 +1,5 @@
-import { checkAgainstPlugins, loadConfig } from "../config/index.js";
+import { Worker } from "node:worker_threads";
+import { checkAgainstPlugins, checkStateDir, loadConfig } from "../config/index.js";
 import type { Runtime } from "../contracts/runtime.js";
 import { PosternError } from "../core/errors.js";
 import { deadReason } from "../core/lifecycle.js";
@@ -12,6 +13,12 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
     });
   }
   const config = loaded.config;
+  const stateDirProblems = checkStateDir(config);
+  if (stateDirProblems.length > 0) {
+    throw new PosternError("config_invalid", `${file} is invalid; not starting:`, {
+      problems: stateDirProblems,
+    });
+  }
   const pluginsDirReal = resolvePluginsDir(config.plugins_dir);
   const listings = discoverPlugins(config.plugins_dir);
   const problems = checkAgainstPlugins(config, listings);
@@ -28,6 +35,34 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
   );
   return { config, listings, registry, pluginsDirReal, enabledPlugins };
 }
+
+/**
+ * loadRuntime on a worker thread (load-worker.ts), for reloads: the event loop stays free for
+ * /healthz and webhooks while a large config is parsed. Rejects with the same PosternError
+ * (and problems) as loadRuntime. Line numbers are looked up in the worker, so a Runtime from
+ * here has none for later lookups (configLine is only used while checking).
+ */
+export function loadRuntimeOffThread(
+  file: string,
+  env: Record<string, string | undefined>,
+): Promise<Runtime> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./load-worker.js", import.meta.url), { workerData: { file, env } });
+    worker.once("message", (m: LoadAnswer) => {
+      if (m.ok) resolve(m.runtime);
+      else reject(new PosternError(m.code, m.message, { problems: m.problems }));
+    });
+    worker.once("error", reject);
+    // After the answer this rejection is a no-op; without one it is what the reload reports.
+    worker.once("exit", (code) =>
+      reject(new Error(`the config loader thread exited (${code}) without an answer`)),
+    );
+  });
+}
+
+type LoadAnswer =
+  | { ok: true; runtime: Runtime }
+  | { ok: false; code: string; message: string; problems: PosternError["problems"] };
 
 /** Why jobs of a plugin may not run under this runtime, or null when they may. */
 export function pluginUnavailableReason(runtime: Runtime, plugin: string): string | null {

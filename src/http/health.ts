@@ -3,11 +3,11 @@
  * glance. Counts only, never names, secrets or config values (it needs no authentication).
  * A database that cannot be read answers 503 with `status: "degraded"`: a load balancer or
  * uptime check should treat a daemon that cannot queue work as unhealthy, and the body still
- * says why.
+ * says why. The same holds while commits fail (disk full: every webhook gets 503): degraded
+ * from the failed commit until the next one succeeds.
  */
-
 import type { Runtime } from "../contracts/runtime.js";
-import type { Clock } from "../core/clock.js";
+import { type Clock, isoUtc } from "../core/clock.js";
 import type { Store } from "../store/index.js";
 
 export interface HealthReport {
@@ -22,6 +22,8 @@ export interface HealthReport {
   plugins_enabled: number;
   /** Plugins with at least one circuit (per command) open or half-open. */
   plugins_circuit_open: number | null;
+  /** The last commit that failed since the start (kept after commits recover), or null. */
+  last_commit_error: { code: string; at: string } | null;
 }
 
 export function healthReport(deps: {
@@ -37,6 +39,7 @@ export function healthReport(deps: {
     plugins_loaded: Object.keys(deps.runtime.config.plugins).filter((p) => deps.runtime.registry.has(p))
       .length,
     plugins_enabled: deps.runtime.enabledPlugins.size,
+    last_commit_error: lastCommitError(deps.store),
   };
   try {
     const stats = deps.store.queueStats(now);
@@ -44,10 +47,17 @@ export function healthReport(deps: {
     for (const b of deps.store.breakers()) {
       if (b.state === "open" || b.state === "half_open") open.add(b.plugin);
     }
+    const commits = deps.store.commitHealth();
+    const failing = commits.failing && base.last_commit_error !== null;
     return {
-      code: 200,
+      code: failing ? 503 : 200,
       body: {
-        status: "ok",
+        status: failing ? "degraded" : "ok",
+        ...(failing
+          ? {
+              reason: `commits are failing (${base.last_commit_error?.code} at ${base.last_commit_error?.at}); webhooks get 503 until one succeeds`,
+            }
+          : {}),
         ...base,
         queue_depth: stats.queue_depth,
         oldest_ready_age_seconds: stats.oldest_ready_age_seconds,
@@ -69,6 +79,11 @@ export function healthReport(deps: {
       },
     };
   }
+}
+
+function lastCommitError(store: Store): HealthReport["last_commit_error"] {
+  const last = store.commitHealth().last_error;
+  return last === null ? null : { code: last.code, at: isoUtc(last.at_ms) };
 }
 
 function errorCode(e: unknown): string {

@@ -24,6 +24,7 @@ export class Metrics {
   private readonly circuitsOpen: Gauge;
   private readonly circuitOpen: Gauge<"plugin" | "command">;
   private readonly databaseUp: Gauge;
+  private readonly commitFailures: Counter;
 
   constructor(
     private readonly store: Store,
@@ -82,6 +83,11 @@ export class Metrics {
       labelNames: ["plugin", "command"],
       registers,
     });
+    this.commitFailures = new Counter({
+      name: "postern_commit_failures_total",
+      help: "Write transactions SQLite refused since the start (disk full, I/O error, busy past the timeout)",
+      registers,
+    });
     this.databaseUp = new Gauge({
       name: "postern_database_readable",
       help: "1 when the last scrape could read the database, else 0 (store series then keep their last values)",
@@ -105,6 +111,9 @@ export class Metrics {
 
   /** The Prometheus text; a database that cannot be read is reported, not thrown. */
   async render(onStoreError: (e: unknown) => void): Promise<string> {
+    // Counted by the store as it happens: no database read needed.
+    this.commitFailures.reset();
+    this.commitFailures.inc(this.store.commitHealth().failures_total);
     try {
       this.readStore();
       this.databaseUp.set(1);

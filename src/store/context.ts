@@ -19,6 +19,19 @@ export interface StoreContext {
   state: StateTable;
   breakers: BreakersTable;
   dedupe: DedupeTable;
+  /** What the write transactions met since the store opened, for /healthz and /metrics. */
+  commits: CommitHealth;
+}
+
+/**
+ * Whether commits succeed (SPEC §10: a failed commit answers 503; issue 22: /healthz must say
+ * so instead of "ok"). `failing` is the outcome of the last write transaction.
+ */
+export interface CommitHealth {
+  failures_total: number;
+  failing: boolean;
+  /** The last failure: SQLite's error code and when (epoch ms); kept after commits recover. */
+  last_error: { code: string; at_ms: number } | null;
 }
 
 export function createContext(db: Database, file: string, clock: Clock, newId: () => string): StoreContext {
@@ -33,6 +46,7 @@ export function createContext(db: Database, file: string, clock: Clock, newId: (
     state: new StateTable(db),
     breakers: new BreakersTable(db),
     dedupe: new DedupeTable(db),
+    commits: { failures_total: 0, failing: false, last_error: null },
   };
 }
 
@@ -42,5 +56,20 @@ export function createContext(db: Database, file: string, clock: Clock, newId: (
  * when the CLI and the daemon write at the same time.
  */
 export function writeTx<T>(ctx: StoreContext, fn: () => T): T {
-  return ctx.db.transaction(fn).immediate();
+  let result: T;
+  try {
+    result = ctx.db.transaction(fn).immediate();
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code;
+    // SQLite refused the commit (disk full, I/O error, busy past the timeout, read-only...);
+    // any other exception is a decision of the code inside, not a commit failure.
+    if (typeof code === "string" && code.startsWith("SQLITE_")) {
+      ctx.commits.failures_total += 1;
+      ctx.commits.failing = true;
+      ctx.commits.last_error = { code, at_ms: ctx.clock.now() };
+    }
+    throw e;
+  }
+  ctx.commits.failing = false;
+  return result;
 }

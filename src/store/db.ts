@@ -3,10 +3,10 @@
  * write probe, so a state directory that cannot work fails at start with a clear message
  * instead of at the first webhook.
  */
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { v7 as uuidv7 } from "uuid";
+import { makeStateDir, refuseSymlink } from "../config/state-dir.js";
 import type { Clock } from "../core/clock.js";
 import { isoUtc } from "../core/clock.js";
 import { PosternError } from "../core/errors.js";
@@ -59,14 +59,38 @@ export function openStore(stateDir: string, opts: OpenOptions): Store {
     return new Store(createContext(db, file, opts.clock, opts.newId ?? (() => uuidv7())), readonly);
   } catch (e) {
     db.close();
-    throw e;
+    throw notADatabase(e, file) ?? e;
   }
 }
 
+/** Garbage or a damaged file where the database should be: what it is and what to do, not a bug. */
+function notADatabase(e: unknown, file: string): PosternError | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code !== "SQLITE_NOTADB" && code !== "SQLITE_CORRUPT") return null;
+  const what = code === "SQLITE_NOTADB" ? "is not a SQLite database" : "is a corrupt SQLite database";
+  return new PosternError(
+    "db_corrupt",
+    `${file} ${what} (${(e as Error).message}). With the daemon stopped, move the file aside (keep it for inspection), ` +
+      "and put back a backup of postern.db (one made by `postern backup` or `sqlite3 .backup`; " +
+      'docs/operations.md, "Backing up the state directory"); ' +
+      "without a backup, moving it aside lets the daemon start with an empty queue and no plugin state",
+  );
+}
+
 function connect(stateDir: string, file: string, readonly: boolean): Database.Database {
+  if (!readonly) {
+    try {
+      makeStateDir(stateDir);
+    } catch (e) {
+      throw e instanceof PosternError ? new PosternError("db_open_failed", e.message) : e;
+    }
+  }
+  // SQLite follows links: a dangling postern.db link would make it create the target anywhere.
+  refuseSymlink(file, "the database");
+  refuseSymlink(`${file}-wal`, "the database's write-ahead log");
+  refuseSymlink(`${file}-shm`, "the database's shared-memory index");
   try {
     if (readonly) return new Database(file, { readonly: true, fileMustExist: true });
-    mkdirSync(stateDir, { recursive: true });
     return new Database(file);
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);

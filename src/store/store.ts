@@ -12,7 +12,7 @@ import { type Audit, auditDatabase } from "./audit.js";
 import { fillHistory, type HistoryFill } from "./bench-fill.js";
 import type { BreakerRow, BreakerTransition } from "./breakers.js";
 import { type AttemptOwner, type ClaimAhead, type CommitResult, commitAttempt } from "./complete.js";
-import { type StoreContext, writeTx } from "./context.js";
+import { type CommitHealth, type StoreContext, writeTx } from "./context.js";
 import {
   DashboardQueries,
   type EventSummary,
@@ -55,6 +55,11 @@ export class Store {
   /** Absolute path of the database file. */
   get file(): string {
     return this.ctx.file;
+  }
+
+  /** Whether the last write transaction committed, and how many failed since opening. */
+  commitHealth(): Readonly<CommitHealth> {
+    return this.ctx.commits;
   }
 
   /** Integrity check plus every job and event (crash test, manual checks; not a hot path). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { YAML_PARSE_OPTIONS } from "../../src/config/yaml-source.js";
 import { configOf, errorsOf, problemAt, show, yaml } from "./helpers.js";
 
 describe("loadConfig: YAML reading", () => {
@@ -32,6 +33,24 @@ describe("loadConfig: YAML reading", () => {
     );
     assert.equal(problemAt(errors, "plugins.a").line, 3);
     assert.equal(problemAt(errors, "routes").line, 5);
+  });
+
+  it("leaves duplicate keys to Postern's one-pass check, not the yaml library's quadratic one", () => {
+    // Issue 22: the library's uniqueKeys compares every key with every other (50k keys: 16 s;
+    // timings are in bench/config-parse.mjs). Turning it back on would also report each
+    // duplicate a second time, as a fatal syntax error, which the assertion below catches.
+    assert.equal(YAML_PARSE_OPTIONS.uniqueKeys, false);
+    const keys = Array.from({ length: 200 }, (_, i) => `      k${i}: ${i}`);
+    const errors = errorsOf(
+      yaml("plugins:", "  a:", "    config:", ...keys, "      k7: again", "      k150: again"),
+    );
+    assert.deepEqual(
+      errors.map((e) => [e.path, e.line, e.message]),
+      [
+        ["plugins.a.config.k7", 204, 'duplicate key "k7" (first at line 11)'],
+        ["plugins.a.config.k150", 205, 'duplicate key "k150" (first at line 154)'],
+      ],
+    );
   });
 
   it("refuses an empty file, a comment-only file and a bare document marker", () => {

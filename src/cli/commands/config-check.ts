@@ -1,6 +1,6 @@
 /** `postern config check`: the config, the plugins, the routes and endpoints; every problem. */
 import type { Command } from "commander";
-import { checkAgainstPlugins, loadConfig } from "../../config/index.js";
+import { checkAgainstPlugins, checkStateDir, loadConfig } from "../../config/index.js";
 import { formatProblem, PosternError, type Problem } from "../../core/errors.js";
 import { discoverPlugins } from "../../plugins/index.js";
 import { configPath } from "../context.js";
@@ -9,10 +9,13 @@ import { markFailed, printJson, printLine, problemJson } from "../output.js";
 export function collectConfigProblems(file: string): Problem[] {
   const loaded = loadConfig(file, process.env);
   if (!loaded.ok) return loaded.errors;
+  const stateDir = checkStateDir(loaded.config);
   try {
-    return checkAgainstPlugins(loaded.config, discoverPlugins(loaded.config.plugins_dir));
+    return [...stateDir, ...checkAgainstPlugins(loaded.config, discoverPlugins(loaded.config.plugins_dir))];
   } catch (e) {
-    if (e instanceof PosternError) return [{ file, path: "plugins_dir", line: null, message: e.message }];
+    if (e instanceof PosternError) {
+      return [...stateDir, { file, path: "plugins_dir", line: null, message: e.message }];
+    }
     throw e;
   }
 }

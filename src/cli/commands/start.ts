@@ -28,12 +28,16 @@ export function registerStart(program: Command): void {
         env: process.env,
         createLog: (level) => createLogger({ level, format: format as LogFormat }),
         runLimits: killGraceMs === null ? {} : { killGraceMs },
+        lockRecheckMs: numberFromEnv("POSTERN_LOCK_RECHECK_MS") ?? undefined,
       });
       await runUntilSignalled(daemon);
     });
 }
 
-/** Test and tuning knob for the SIGTERM → SIGKILL grace of a timed-out plugin (default 5 s). */
+/**
+ * Test and tuning knobs: POSTERN_KILL_GRACE_MS, the SIGTERM → SIGKILL grace of a timed-out
+ * plugin (default 5 s); POSTERN_LOCK_RECHECK_MS, how often the daemon looks at its lock file.
+ */
 function numberFromEnv(name: string): number | null {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return null;
