@@ -16,6 +16,7 @@ import { type ClaimedJob, openStore, type Store } from "../store/index.js";
 import { VERSION } from "../version.js";
 import { type ExecuteDeps, executeJob } from "./execute.js";
 import { recordInternalFailure } from "./internal-failure.js";
+import { publishLiveSet } from "./live.js";
 import { acquireInstanceLock, type InstanceLock } from "./lock.js";
 import { pendingInits, runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
@@ -111,6 +112,7 @@ export class Daemon {
     // of it runs or is scheduled before it.
     const pending = pendingInits(store, this.runtime);
     this.unhealthy = new Set(pending);
+    publishLiveSet(store, this.runtime, this.unhealthy, pending, this.clock.now());
     this.lastDataVersion = store.dataVersion();
 
     const executeDeps: ExecuteDeps = {
@@ -187,6 +189,7 @@ export class Daemon {
     // A reload that came meanwhile decided its own inits; this result is stale then.
     if (this.runtime !== runtime || this.stopping) return;
     this.unhealthy = unhealthy;
+    publishLiveSet(this.store!, runtime, unhealthy, new Set(), this.clock.now());
     this.dispatcher?.wake();
     for (const service of this.services) {
       try {
@@ -232,7 +235,7 @@ export class Daemon {
     const previous = this.runtime;
     let next: Runtime;
     try {
-      next = loadRuntime(this.opts.configFile, this.opts.env);
+      next = loadRuntime(this.opts.configFile, this.opts.env, "reload");
       if (next.config.service.state_dir !== previous.config.service.state_dir) {
         throw new PosternError(
           "reload_rejected",
@@ -254,6 +257,7 @@ export class Daemon {
     const pending = pendingInits(store, next);
     this.unhealthy = pending;
     this.runtime = next;
+    publishLiveSet(store, next, pending, pending, this.clock.now());
     this.killJobsOfUnavailablePlugins(store);
     for (const service of this.services) {
       try {

@@ -17,21 +17,40 @@ export interface Runtime {
   enabledPlugins: Set<string>;
 }
 
-export function loadRuntime(file: string, env: Record<string, string | undefined>): Runtime {
+/**
+ * A start refuses ("not starting"); a reload is rejected while the daemon runs on. An unset
+ * `${VAR}` at a reload is about the daemon's environment, fixed when it started, not the shell
+ * that ran `postern reload` (where `config check` may well pass): the problem says so.
+ */
+export function loadRuntime(
+  file: string,
+  env: Record<string, string | undefined>,
+  purpose: "start" | "reload" = "start",
+): Runtime {
   const loaded = loadConfig(file, env);
   if (!loaded.ok) {
-    throw new PosternError("config_invalid", `${file} is invalid; not starting:`, {
-      problems: loaded.errors,
-    });
+    const problems =
+      purpose === "start"
+        ? loaded.errors
+        : loaded.errors.map((p) => ({ ...p, message: daemonEnvMessage(p.message) }));
+    throw new PosternError(
+      "config_invalid",
+      purpose === "start"
+        ? `${file} is invalid; not starting:`
+        : `${file} is invalid for the running daemon:`,
+      { problems },
+    );
   }
   const config = loaded.config;
   const pluginsDirReal = resolvePluginsDir(config.plugins_dir);
   const listings = discoverPlugins(config.plugins_dir);
   const problems = checkAgainstPlugins(config, listings);
   if (problems.length > 0) {
-    throw new PosternError("config_invalid", `${file} does not match the plugins found; not starting:`, {
-      problems,
-    });
+    throw new PosternError(
+      "config_invalid",
+      `${file} does not match the plugins found${purpose === "start" ? "; not starting" : ""}:`,
+      { problems },
+    );
   }
   const registry = pluginRegistry(listings);
   const enabledPlugins = new Set(
@@ -40,6 +59,23 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
       .map(([name]) => name),
   );
   return { config, listings, registry, pluginsDirReal, enabledPlugins };
+}
+
+const UNSET_VAR_RE = /^environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set\b.*$/;
+
+/** The variable named by an "is not set" problem, or null. */
+function unsetVariable(message: string): string | null {
+  return UNSET_VAR_RE.exec(message)?.[1] ?? null;
+}
+
+function daemonEnvMessage(message: string): string {
+  const name = unsetVariable(message);
+  if (name === null) return message;
+  return (
+    `environment variable ${name} is not set in the daemon's environment (pid ${process.pid}); ` +
+    "the daemon keeps the environment it was started with, so exporting it in a shell changes nothing for it: " +
+    `restart the daemon with ${name} set, or write \${${name}:-default} for a default`
+  );
 }
 
 /** Why jobs of a plugin may not run under this runtime, or null when they may. */

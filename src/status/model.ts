@@ -5,6 +5,7 @@
  */
 import type { Config } from "../config/types.js";
 import { DAEMON_META_KEY, type DaemonMeta } from "../daemon/daemon.js";
+import { LIVE_META_KEY, type LiveSet } from "../daemon/live.js";
 import { runningDaemonPid } from "../daemon/lock.js";
 import { INIT_META_PREFIX, type InitResult } from "../daemon/plugin-init.js";
 import { pluginRegistry } from "../plugins/index.js";
@@ -60,7 +61,9 @@ export function buildStatus(
     version: running ? (meta?.version ?? null) : null,
   };
   const stats = store?.queueStats(nowMs) ?? { queue_depth: 0, oldest_ready_age_seconds: null };
-  const plugins = pluginStatuses(config, listings, store, nowMs);
+  // The running daemon's own view of its plugins wins over the stored init records.
+  const live = store === null || pid === null ? null : readLiveSet(store, pid);
+  const plugins = pluginStatuses(config, listings, store, nowMs, live);
   return {
     daemon,
     queue_depth: stats.queue_depth,
@@ -69,16 +72,23 @@ export function buildStatus(
   };
 }
 
+/** The live set published by the daemon with this pid, or null (another daemon's, or none). */
+export function readLiveSet(store: Store, pid: number): LiveSet | null {
+  const live = store.getMeta<LiveSet>(LIVE_META_KEY);
+  return live !== null && live.pid === pid ? live : null;
+}
+
 /** Per configured plugin, in config order: the `plugins` part of the report. */
 export function pluginStatuses(
   config: Config,
   listings: PluginListing[],
   store: Store | null,
   nowMs: number,
+  live: LiveSet | null = null,
 ): PluginStatus[] {
   const registry = pluginRegistry(listings);
   return Object.entries(config.plugins).map(([name, pc]) =>
-    pluginStatus(name, pc.enabled, registry.get(name) ?? null, listings, config, store, nowMs),
+    pluginStatus(name, pc.enabled, registry.get(name) ?? null, listings, config, store, nowMs, live),
   );
 }
 
@@ -90,11 +100,14 @@ function pluginStatus(
   config: Config,
   store: Store | null,
   nowMs: number,
+  live: LiveSet | null,
 ): PluginStatus {
   const listing = listings.find((l) => l.name === name);
   const init = store?.getMeta<InitResult>(`${INIT_META_PREFIX}${name}`) ?? null;
   const hasInit = plugin?.manifest.commands.includes("init") ?? false;
-  const healthy = plugin === null ? null : !hasInit ? true : init === null ? null : init.healthy;
+  const stored = plugin === null ? null : !hasInit ? true : init === null ? null : init.healthy;
+  const livePlugin = live?.plugins[name];
+  const healthy = plugin === null || livePlugin === undefined ? stored : livePlugin.healthy;
   const reason =
     plugin === null
       ? (listing?.reason ?? "no plugin directory")

