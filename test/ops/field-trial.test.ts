@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import type { DaemonProcess } from "../helpers/daemon.js";
+import { DaemonProcess } from "../helpers/daemon.js";
 import { fixturePluginsDir } from "../helpers/paths.js";
-import { cliAsync, type OpsEnv, opsEnv, startDaemon, status } from "./helpers.js";
+import { cliAsync, type OpsEnv, opsEnv, type StatusJson, startDaemon, status } from "./helpers.js";
 
 const running: DaemonProcess[] = [];
 after(async () => {
@@ -101,5 +101,78 @@ describe("reload when only the shell has a variable (issue 15 item 6)", () => {
       verdict.errors[0]?.message ?? "",
       /POSTERN_ONLY_IN_SHELL is not set in the daemon's environment/,
     );
+  });
+});
+
+describe("read commands beside a config they cannot load (issue 15 item 5)", () => {
+  const warnedOnce = (stderr: string) => {
+    assert.equal(stderr.match(/warning: .* does not validate/g)?.length, 1, stderr);
+  };
+
+  it("answer in a shell without one plugin's ${VAR}, warning once on stderr", async () => {
+    const env = opsEnv();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a config-file ${VAR}, not a JS template
+    env.write('plugins:\n  scripted:\n    config: { tag: "${POSTERN_FT_TOKEN}" }\n', HEADER);
+    const withVar = { POSTERN_FT_TOKEN: "t0ken" };
+    const daemon = await DaemonProcess.start(env.file, withVar);
+    running.push(daemon);
+    const run = await cliAsync(["run", "scripted", "--wait", "--json", "--config", env.file], withVar);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const id = (JSON.parse(run.stdout) as { id: string }).id;
+
+    const list = await cliAsync(["jobs", "list", "--json", "--config", env.file]);
+    assert.equal(list.status, 0, list.stderr);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { id: string }[]).map((j) => j.id),
+      [id],
+    );
+    warnedOnce(list.stderr);
+    assert.match(list.stderr, /POSTERN_FT_TOKEN is not set/);
+    assert.match(list.stderr, new RegExp(`answering from the state directory ${join(env.dir, "data")}`));
+
+    const show = await cliAsync(["jobs", "show", id, "--config", env.file]);
+    assert.equal(show.status, 0, show.stderr);
+    assert.match(show.stdout, /succeeded/);
+    warnedOnce(show.stderr);
+    for (const args of [["queue"], ["logs", "scripted"], ["state", "get", "scripted"]]) {
+      const r = await cliAsync([...args, "--config", env.file]);
+      assert.equal(r.status, 0, `${args.join(" ")}: ${r.stderr}`);
+      warnedOnce(r.stderr);
+    }
+    // Writes still need the whole config: they act on a plugin's settings.
+    const write = await cliAsync(["run", "scripted", "--config", env.file]);
+    assert.equal(write.status, 1);
+    assert.match(write.stderr, /POSTERN_FT_TOKEN is not set/);
+  });
+
+  it("answer after a rejected reload, while the daemon runs on its old config", async () => {
+    const env = opsEnv();
+    env.write("plugins:\n  scripted:\n    config: { tag: one }\n", HEADER);
+    const { daemon } = await boot(env);
+    const run = await cliAsync(["run", "scripted", "--wait", "--json", "--config", env.file]);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const id = (JSON.parse(run.stdout) as { id: string }).id;
+    env.write("plugins:\n  scripted:\n    schedule: { every: often }\n", HEADER);
+    const mark = daemon.lines.length;
+    process.kill(daemon.pid, "SIGHUP");
+    await daemon.waitFor((l) => daemon.lines.indexOf(l) >= mark && /^reload rejected/.test(l.message));
+
+    const st = await cliAsync(["status", "--json", "--config", env.file]);
+    assert.equal(st.status, 0, st.stderr);
+    warnedOnce(st.stderr);
+    assert.match(st.stderr, /every/);
+    const report = JSON.parse(st.stdout) as StatusJson;
+    assert.equal(report.daemon.running, true);
+    assert.equal(report.daemon.pid, daemon.pid);
+    const scripted = report.plugins.find((p) => p.name === "scripted");
+    assert.equal(scripted?.healthy, true, "the daemon's live set: it still runs scripted");
+    const human = await cliAsync(["status", "--config", env.file]);
+    assert.equal(human.status, 0, human.stderr);
+    assert.match(human.stdout, /daemon\s+running/);
+
+    const list = await cliAsync(["jobs", "list", "--json", "--config", env.file]);
+    assert.equal(list.status, 0, list.stderr);
+    assert.ok((JSON.parse(list.stdout) as { id: string }[]).some((j) => j.id === id));
+    warnedOnce(list.stderr);
   });
 });

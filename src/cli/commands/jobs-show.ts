@@ -1,7 +1,7 @@
 /** `postern jobs show ID`: one job with its attempts, events, downstream jobs and lineage. */
 import type { Command } from "commander";
 import type { Job } from "../../store/index.js";
-import { requireConfig } from "../context.js";
+import { readContext } from "../context.js";
 import { withReadStore } from "../context-store.js";
 import { renderJobDetail } from "../format/job-detail.js";
 import { printJson, printLine } from "../output.js";
@@ -14,7 +14,7 @@ export function registerJobsShow(jobs: Command): void {
     .argument("<id>", "job id (in full, as `jobs list` and `queue` print it)")
     .option("--json", "machine-readable output")
     .action((id: string, opts: { json?: boolean }, cmd: Command) => {
-      const config = requireConfig(cmd.optsWithGlobals());
+      const config = readContext(cmd.optsWithGlobals());
       const found = withReadStore(
         config,
         () => null,

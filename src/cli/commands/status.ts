@@ -7,8 +7,14 @@ import type { Command } from "commander";
 import type { Config } from "../../config/types.js";
 import { pluginRegistry } from "../../plugins/index.js";
 import type { PluginListing } from "../../plugins/types.js";
-import { buildStatus, type PluginStatus, type StatusReport } from "../../status/model.js";
-import { listPlugins, requireConfig } from "../context.js";
+import type { Store } from "../../store/index.js";
+import {
+  buildStatus,
+  buildStatusWithoutConfig,
+  type PluginStatus,
+  type StatusReport,
+} from "../../status/model.js";
+import { listPlugins, readContext } from "../context.js";
 import { withReadStore } from "../context-store.js";
 import { relative } from "../format/time.js";
 import { runHealth } from "../health.js";
@@ -22,15 +28,16 @@ export function registerStatus(program: Command): void {
     .option("--json", "machine-readable output")
     .option("--no-health", "skip running each plugin's health command")
     .action(async (opts: { json?: boolean; health: boolean }, cmd: Command) => {
-      const config = requireConfig(cmd.optsWithGlobals());
-      const listings = listPlugins(config);
+      const context = readContext(cmd.optsWithGlobals());
       const now = Date.now();
-      const report = withReadStore(
-        config,
-        () => buildStatus(config, listings, null, now),
-        (store) => buildStatus(config, listings, store, now),
-      );
-      if (opts.health) await runHealthChecks(config, listings, report);
+      const { config } = context;
+      const listings = config === null ? [] : listPlugins(config);
+      const build = (store: Store | null) =>
+        config === null
+          ? buildStatusWithoutConfig(context.service.state_dir, store, now)
+          : buildStatus(config, listings, store, now);
+      const report = withReadStore(context, () => build(null), build);
+      if (opts.health && config !== null) await runHealthChecks(config, listings, report);
       if (!report.daemon.running) markFailed();
       if (opts.json) printJson(report);
       else printLine(renderStatus(report, now));
