@@ -47,12 +47,17 @@ export interface ReadContext {
 export function readContext(opts: GlobalOptions): ReadContext {
   const file = configPath(opts);
   const result = loadConfig(file, process.env);
-  if (result.ok) return { file, config: result.config, service: { state_dir: result.config.service.state_dir } };
+  if (result.ok)
+    return { file, config: result.config, service: { state_dir: result.config.service.state_dir } };
   const found = findStateDir(file, process.env);
   if (!found.ok) {
-    throw new PosternError("config_invalid", `${file} cannot be used, not even for its state directory: ${found.reason}`, {
-      problems: result.errors,
-    });
+    throw new PosternError(
+      "config_invalid",
+      `${file} cannot be used, not even for its state directory: ${found.reason}`,
+      {
+        problems: result.errors,
+      },
+    );
   }
   const [first] = result.errors;
   const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : "";

@@ -6,14 +6,19 @@ import { tempConfig } from "../helpers/cli.js";
 
 describe("findStateDir", () => {
   it("takes service.state_dir from a file that fails validation, against the file's directory", () => {
-    const { dir, file } = tempConfig("service: { state_dir: ./st8 }\nplugins:\n  a: { schedule: { every: often } }\n");
+    const { dir, file } = tempConfig(
+      "service: { state_dir: ./st8 }\nplugins:\n  a: { schedule: { every: often } }\n",
+    );
     assert.deepEqual(findStateDir(file, {}), { ok: true, stateDir: `${dir}/st8` });
   });
 
-  it("resolves ${VAR} in it, and refuses when that variable is unset", () => {
+  it("resolves a VAR reference in it, and refuses when that variable is unset", () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a config-file ${VAR}, not a JS template
     const { file } = tempConfig('service:\n  state_dir: "${POSTERN_SD}/x"\n');
-    assert.deepEqual(findStateDir(file, { POSTERN_SD: "/var/lib/p" }), { ok: true, stateDir: "/var/lib/p/x" });
+    assert.deepEqual(findStateDir(file, { POSTERN_SD: "/var/lib/p" }), {
+      ok: true,
+      stateDir: "/var/lib/p/x",
+    });
     const missing = findStateDir(file, {});
     assert.equal(missing.ok, false);
     assert.match(missing.ok ? "" : missing.reason, /POSTERN_SD is not set/);

@@ -109,7 +109,7 @@ describe("read commands beside a config they cannot load (issue 15 item 5)", () 
     assert.equal(stderr.match(/warning: .* does not validate/g)?.length, 1, stderr);
   };
 
-  it("answer in a shell without one plugin's ${VAR}, warning once on stderr", async () => {
+  it("answer in a shell without one plugin's variable, warning once on stderr", async () => {
     const env = opsEnv();
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a config-file ${VAR}, not a JS template
     env.write('plugins:\n  scripted:\n    config: { tag: "${POSTERN_FT_TOKEN}" }\n', HEADER);

@@ -7,13 +7,13 @@ import type { Command } from "commander";
 import type { Config } from "../../config/types.js";
 import { pluginRegistry } from "../../plugins/index.js";
 import type { PluginListing } from "../../plugins/types.js";
-import type { Store } from "../../store/index.js";
 import {
   buildStatus,
   buildStatusWithoutConfig,
   type PluginStatus,
   type StatusReport,
 } from "../../status/model.js";
+import type { Store } from "../../store/index.js";
 import { listPlugins, readContext } from "../context.js";
 import { withReadStore } from "../context-store.js";
 import { relative } from "../format/time.js";
