@@ -33,5 +33,8 @@ export function readJsonArg(arg: string, what: string): unknown {
 }
 
 export function noSuchJob(id: string): PosternError {
-  return new PosternError("job_not_found", `no job ${id}`);
+  return new PosternError(
+    "job_not_found",
+    id.length < 36 ? `no job ${id} (no job id starts with it)` : `no job ${id}`,
+  );
 }

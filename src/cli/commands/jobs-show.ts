@@ -5,21 +5,26 @@ import { readContext } from "../context.js";
 import { withReadStore } from "../context-store.js";
 import { renderJobDetail } from "../format/job-detail.js";
 import { printJson, printLine } from "../output.js";
+import { findJob, jobIdArg } from "../job-id.js";
 import { noSuchJob } from "./args.js";
 
 export function registerJobsShow(jobs: Command): void {
   jobs
     .command("show")
     .description("one job: fields, every attempt, events emitted and the jobs they became, parent chain")
-    .argument("<id>", "job id (in full, as `jobs list` and `queue` print it)")
+    .argument(
+      "<id>",
+      "job id, or a unique prefix of at least 8 characters (as `jobs list` and `queue` print it)",
+    )
     .option("--json", "machine-readable output")
-    .action((id: string, opts: { json?: boolean }, cmd: Command) => {
+    .action((arg: string, opts: { json?: boolean }, cmd: Command) => {
+      const id = jobIdArg(arg);
       const config = readContext(cmd.optsWithGlobals());
       const found = withReadStore(
         config,
         () => null,
         (store) => {
-          const detail = store.jobDetail(id);
+          const detail = store.jobDetail(findJob(store, id).id);
           if (detail === null) return null;
           // The jobs its events became (or were duplicates of), for their current status.
           const related = new Map<string, Job | null>();
