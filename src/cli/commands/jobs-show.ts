@@ -4,8 +4,8 @@ import type { Job } from "../../store/index.js";
 import { readContext } from "../context.js";
 import { withReadStore } from "../context-store.js";
 import { renderJobDetail } from "../format/job-detail.js";
-import { printJson, printLine } from "../output.js";
 import { findJob, jobIdArg } from "../job-id.js";
+import { printJson, printLine } from "../output.js";
 import { noSuchJob } from "./args.js";
 
 export function registerJobsShow(jobs: Command): void {

@@ -9,8 +9,8 @@ import { runningDaemonPid } from "../../daemon/lock.js";
 import type { Job, Store } from "../../store/index.js";
 import { requireConfig } from "../context.js";
 import { hasDatabase, withWriteStore } from "../context-store.js";
-import { printJson, printLine } from "../output.js";
 import { findJob, jobIdArg } from "../job-id.js";
+import { printJson, printLine } from "../output.js";
 import { noSuchJob } from "./args.js";
 
 export function registerJobsWrite(jobs: Command): void {
