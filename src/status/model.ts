@@ -133,6 +133,11 @@ function latestOf(xs: (string | null)[]): string | null {
   );
 }
 
+/** What closes a circuit now, printed beside every open one (status, dashboard, `run --wait`). */
+export function resetCommand(plugin: string, command: string): string {
+  return `postern reset ${plugin} --command ${command}`;
+}
+
 /** The live set published by the daemon with this pid, or null (another daemon's, or none). */
 export function readLiveSet(store: Store, pid: number): LiveSet | null {
   const live = store.getMeta<LiveSet>(LIVE_META_KEY);

@@ -176,3 +176,43 @@ describe("read commands beside a config they cannot load (issue 15 item 5)", () 
     warnedOnce(list.stderr);
   });
 });
+
+describe("an open circuit says how to close it (issue 15 item 9)", () => {
+  it("run --wait, status and the dashboard print `postern reset PLUGIN --command C`", async () => {
+    const env = opsEnv();
+    env.write(
+      `plugins:
+  scripted:
+    config: { script: { response: { status: "error", error: "still developing", retryable: false } } }
+    retry: { max_attempts: 1 }
+    circuit_breaker: { threshold: 2 }
+`,
+      HEADER,
+    );
+    const { port } = await boot(env);
+    const first = await cliAsync(["run", "scripted", "--wait", "--config", env.file]);
+    assert.equal(first.status, 1);
+    assert.doesNotMatch(first.stderr, /postern reset/, "one failure: the circuit is still closed");
+    const second = await cliAsync(["run", "scripted", "--wait", "--config", env.file]);
+    assert.equal(second.status, 1);
+    assert.match(
+      second.stderr,
+      /the poll circuit of scripted is open after 2 failures in a row \(failures of jobs run from the CLI count too\); no scheduled polls run until it closes\. Close it now: postern reset scripted --command poll/,
+    );
+
+    const st = await cliAsync(["status", "--no-health", "--config", env.file]);
+    assert.match(
+      st.stdout,
+      /scripted: poll circuit open after 2 failures in a row; close it now: postern reset scripted --command poll/,
+    );
+    const overview = await fetch(`http://127.0.0.1:${port}/`);
+    assert.match(await overview.text(), /<code>postern reset scripted --command poll<\/code>/);
+    const plugins = await fetch(`http://127.0.0.1:${port}/plugins`);
+    assert.match(await plugins.text(), /postern reset scripted --command poll/);
+
+    const reset = await cliAsync(["reset", "scripted", "--config", env.file]);
+    assert.equal(reset.status, 0, reset.stderr);
+    const after = await cliAsync(["status", "--no-health", "--config", env.file]);
+    assert.doesNotMatch(after.stdout, /postern reset/);
+  });
+});

@@ -11,6 +11,7 @@ import {
   buildStatus,
   buildStatusWithoutConfig,
   type PluginStatus,
+  resetCommand,
   type StatusReport,
 } from "../../status/model.js";
 import type { Store } from "../../store/index.js";
@@ -94,6 +95,12 @@ function renderStatus(r: StatusReport, now: number): string {
       out.push(`${p.name}: last error: ${p.last_error}`);
     }
     if (p.health?.status === "error") out.push(`${p.name}: health: ${p.health.error}`);
+    for (const [command, c] of Object.entries(p.circuits)) {
+      if (c.state === "closed") continue;
+      out.push(
+        `${p.name}: ${command} circuit ${c.state.replace("_", "-")} after ${c.failures} failures in a row; close it now: ${resetCommand(p.name, command)}`,
+      );
+    }
     return out;
   });
   if (notes.length > 0) lines.push("", ...notes);
