@@ -17,7 +17,7 @@ import {
 import type { Store } from "../../store/index.js";
 import { listPlugins, readContext } from "../context.js";
 import { withReadStore } from "../context-store.js";
-import { relative } from "../format/time.js";
+import { relative, uptime } from "../format/time.js";
 import { runHealth } from "../health.js";
 import { markFailed, printJson, printLine } from "../output.js";
 import { formatTable } from "../table.js";
@@ -66,7 +66,7 @@ function renderStatus(r: StatusReport, now: number): string {
   const d = r.daemon;
   lines.push(
     d.running
-      ? `daemon     running, pid ${d.pid}, up ${d.uptime_seconds ?? "?"}s, version ${d.version ?? "?"}, config ${d.config_file ?? "?"}`
+      ? `daemon     running, pid ${d.pid}, up ${d.uptime_seconds === null ? "?" : uptime(d.uptime_seconds)}, version ${d.version ?? "?"}, config ${d.config_file ?? "?"}`
       : "daemon     NOT RUNNING (start it with `postern start`; queued jobs wait until then)",
   );
   const age =
