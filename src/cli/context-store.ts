@@ -6,20 +6,24 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../config/types.js";
 import { systemClock } from "../core/clock.js";
 import { DB_FILE, openStore, type Store } from "../store/index.js";
 
-export function databaseFile(config: Config): string {
+/** What the store helpers need of a config: a Config, or what a read command found leniently. */
+export interface HasStateDir {
+  service: { state_dir: string };
+}
+
+export function databaseFile(config: HasStateDir): string {
   return join(config.service.state_dir, DB_FILE);
 }
 
-export function hasDatabase(config: Config): boolean {
+export function hasDatabase(config: HasStateDir): boolean {
   return existsSync(databaseFile(config));
 }
 
 /** Runs `fn` on a read-only store, or returns `empty()` when there is no database yet. */
-export function withReadStore<T>(config: Config, empty: () => T, fn: (store: Store) => T): T {
+export function withReadStore<T>(config: HasStateDir, empty: () => T, fn: (store: Store) => T): T {
   if (!hasDatabase(config)) return empty();
   const store = openStore(config.service.state_dir, { clock: systemClock, readonly: true });
   try {
@@ -30,7 +34,7 @@ export function withReadStore<T>(config: Config, empty: () => T, fn: (store: Sto
 }
 
 /** Runs `fn` on a read-write store (created and migrated if needed). */
-export function withWriteStore<T>(config: Config, fn: (store: Store) => T): T {
+export function withWriteStore<T>(config: HasStateDir, fn: (store: Store) => T): T {
   const store = openStore(config.service.state_dir, { clock: systemClock });
   try {
     return fn(store);
@@ -40,7 +44,7 @@ export function withWriteStore<T>(config: Config, fn: (store: Store) => T): T {
 }
 
 /** The plugin's current state, or {} when no database exists yet (nothing ever ran). */
-export function readPluginState(config: Config, plugin: string): Record<string, unknown> {
+export function readPluginState(config: HasStateDir, plugin: string): Record<string, unknown> {
   return withReadStore(
     config,
     () => ({}),

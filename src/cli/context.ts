@@ -3,9 +3,10 @@
  * The config file comes from --config, else $POSTERN_CONFIG, else ./postern.yaml (SPEC §3).
  */
 import { resolve } from "node:path";
+import { findStateDir } from "../config/find-state-dir.js";
 import { loadConfig } from "../config/index.js";
 import type { Config } from "../config/types.js";
-import { PosternError } from "../core/errors.js";
+import { formatProblem, PosternError } from "../core/errors.js";
 import { discoverPlugins } from "../plugins/index.js";
 import type { PluginListing } from "../plugins/types.js";
 
@@ -29,6 +30,42 @@ export function requireConfig(opts: GlobalOptions): Config {
     );
   }
   return result.config;
+}
+
+/**
+ * What a read command works with (SPEC §13): the state directory, and the config when it
+ * validates. A config that does not (an unset \${VAR} in this shell, a file edited after the
+ * daemon loaded it) is no reason to refuse a read: one warning on stderr says what is wrong
+ * and where the answer comes from. Only a state directory that cannot be found refuses.
+ */
+export interface ReadContext {
+  file: string;
+  config: Config | null;
+  service: { state_dir: string };
+}
+
+export function readContext(opts: GlobalOptions): ReadContext {
+  const file = configPath(opts);
+  const result = loadConfig(file, process.env);
+  if (result.ok)
+    return { file, config: result.config, service: { state_dir: result.config.service.state_dir } };
+  const found = findStateDir(file, process.env);
+  if (!found.ok) {
+    throw new PosternError(
+      "config_invalid",
+      `${file} cannot be used, not even for its state directory: ${found.reason}`,
+      {
+        problems: result.errors,
+      },
+    );
+  }
+  const [first] = result.errors;
+  const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : "";
+  process.stderr.write(
+    `postern: warning: ${file} does not validate: ${first === undefined ? "?" : formatProblem(first)}${more}; ` +
+      `answering from the state directory ${found.stateDir} (run \`postern config check\` for the full list)\n`,
+  );
+  return { file, config: null, service: { state_dir: found.stateDir } };
 }
 
 export function listPlugins(config: Config): PluginListing[] {

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { PosternError } from "../core/errors.js";
 import { VERSION } from "../version.js";
-import { commandWord } from "./command-word.js";
+import { commandWord, helpAfterCommand } from "./command-word.js";
 import { printError, printProblems } from "./output.js";
 
 type Register = (program: Command) => void;
@@ -36,6 +36,9 @@ async function buildProgram(argv: string[]): Promise<Command> {
     .version(VERSION, "-V, --version")
     .option("-c, --config <path>", "config file (default: $POSTERN_CONFIG, else ./postern.yaml)")
     .exitOverride()
+    // Every subcommand's --help lists -c/--config too (set before the commands are added, so
+    // they inherit it).
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError("(run `postern --help` for usage)");
   // A known command loads only itself; anything else (help, a typo) loads all, so help and
@@ -46,7 +49,8 @@ async function buildProgram(argv: string[]): Promise<Command> {
   return program;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(rawArgv: string[]): Promise<number> {
+  const argv = helpAfterCommand(rawArgv);
   const program = await buildProgram(argv);
   for (const cmd of [...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
   try {

@@ -56,6 +56,25 @@ function keyOf(node: unknown): string | null {
   return isScalar(node) ? String(node.value) : null;
 }
 
+/** The YAML library's wording where it is obscure, in plain words with what to do. */
+function plainYamlError(error: YAMLError): SourceProblem {
+  const described = describeYamlError(error, "YAML syntax error: ");
+  if (error.code === "TAB_AS_INDENT") {
+    return {
+      ...described,
+      message:
+        "a tab is used for indentation; YAML indents with spaces only: replace the tab(s) at the start of this line with spaces",
+    };
+  }
+  if (error.code === "MULTILINE_IMPLICIT_KEY") {
+    return {
+      ...described,
+      message: `${described.message}: probably a missing colon: each key is written "key: value" (or "key:" before an indented block), with a space after the colon`,
+    };
+  }
+  return described;
+}
+
 function describeYamlError(error: YAMLError, prefix: string): SourceProblem {
   const first = error.message.split("\n")[0] ?? error.message;
   const text =
@@ -163,8 +182,11 @@ export function readYaml(text: string): { source: YamlSource | null; problems: S
   }
   let fatal = false;
   for (const doc of docs) {
-    for (const error of doc.errors) {
-      problems.push(describeYamlError(error, "YAML syntax error: "));
+    // A tab in the indentation throws every following line out of alignment: the parser's
+    // follow-up errors would only bury the one cause, so each tabbed line is reported alone.
+    const tabs = doc.errors.filter((e) => e.code === "TAB_AS_INDENT");
+    for (const error of tabs.length > 0 ? tabs : doc.errors) {
+      problems.push(plainYamlError(error));
       fatal = true;
     }
     for (const warning of doc.warnings) problems.push(describeYamlError(warning, "YAML: "));

@@ -33,3 +33,22 @@ export interface InitResult {
   error: string | null;
   at: string;
 }
+
+/**
+ * `live`: the daemon's live plugin set, for `status` and the dashboard: which plugins it runs
+ * now and whether each is healthy, pending its init, or unhealthy, as the daemon itself treats
+ * them. The stored init records lag behind a reload (a changed plugin keeps its old, healthy
+ * record until its new init has run), so a reader would otherwise show a plugin healthy that
+ * the daemon holds back.
+ */
+export const LIVE_META_KEY = "live";
+export interface LivePlugin {
+  /** true healthy, false its last init failed, null its init has not run yet (pending). */
+  healthy: boolean | null;
+}
+export interface LiveSet {
+  pid: number;
+  at: string;
+  /** The enabled, loaded plugins the daemon runs now; a plugin absent here does not run. */
+  plugins: Record<string, LivePlugin>;
+}

@@ -20,6 +20,7 @@ import { type ClaimedJob, openStore, type Store } from "../store/index.js";
 import { VERSION } from "../version.js";
 import { type ExecuteDeps, executeJob } from "./execute.js";
 import { recordInternalFailure } from "./internal-failure.js";
+import { publishLiveSet } from "./live.js";
 import { pendingInits, runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
 import { loadRuntime, loadRuntimeOffThread, pluginUnavailableReason, type Runtime } from "./runtime.js";
@@ -120,6 +121,7 @@ export class Daemon {
       config_file: config.file,
       version: VERSION,
     } satisfies DaemonMeta);
+    publishLiveSet(store, this.runtime, this.unhealthy, pending, this.clock.now());
     this.lastDataVersion = store.dataVersion();
 
     const executeDeps: ExecuteDeps = {
@@ -180,6 +182,7 @@ export class Daemon {
     // A reload that came meanwhile decided its own inits; this result is stale then.
     if (this.runtime !== runtime || this.stopping) return;
     this.unhealthy = unhealthy;
+    publishLiveSet(this.store!, runtime, unhealthy, new Set(), this.clock.now());
     this.dispatcher?.wake();
     for (const service of this.services) {
       try {
@@ -227,7 +230,7 @@ export class Daemon {
     try {
       // Off the event loop: a large config takes seconds to parse, and /healthz and the
       // webhooks must keep answering meanwhile.
-      next = await loadRuntimeOffThread(this.opts.configFile, this.opts.env);
+      next = await loadRuntimeOffThread(this.opts.configFile, this.opts.env, "reload");
       if (next.config.service.state_dir !== previous.config.service.state_dir) {
         throw new PosternError(
           "reload_rejected",
@@ -249,6 +252,7 @@ export class Daemon {
     const pending = pendingInits(store, next);
     this.unhealthy = pending;
     this.runtime = next;
+    publishLiveSet(store, next, pending, pending, this.clock.now());
     this.killJobsOfUnavailablePlugins(store);
     for (const service of this.services) {
       try {

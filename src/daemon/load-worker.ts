@@ -6,11 +6,15 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PosternError } from "../core/errors.js";
-import { loadRuntime } from "./runtime.js";
+import { type LoadPurpose, loadRuntime } from "./runtime.js";
 
-const { file, env } = workerData as { file: string; env: Record<string, string | undefined> };
+const { file, env, purpose } = workerData as {
+  file: string;
+  env: Record<string, string | undefined>;
+  purpose: LoadPurpose;
+};
 try {
-  parentPort?.postMessage({ ok: true, runtime: loadRuntime(file, env) });
+  parentPort?.postMessage({ ok: true, runtime: loadRuntime(file, env, purpose) });
 } catch (e) {
   parentPort?.postMessage(
     e instanceof PosternError

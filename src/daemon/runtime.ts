@@ -5,17 +5,30 @@ import { PosternError } from "../core/errors.js";
 import { deadReason } from "../core/lifecycle.js";
 import { discoverPlugins, pluginRegistry, resolvePluginsDir } from "../plugins/index.js";
 
-export function loadRuntime(file: string, env: Record<string, string | undefined>): Runtime {
+/**
+ * A start refuses ("not starting"); a reload is rejected while the daemon runs on. An unset
+ * `${VAR}` at a reload is about the daemon's environment, fixed when it started, not the shell
+ * that ran `postern reload` (where `config check` may well pass): the problem says so.
+ */
+export type LoadPurpose = "start" | "reload";
+
+export function loadRuntime(
+  file: string,
+  env: Record<string, string | undefined>,
+  purpose: LoadPurpose = "start",
+): Runtime {
   const loaded = loadConfig(file, env);
   if (!loaded.ok) {
-    throw new PosternError("config_invalid", `${file} is invalid; not starting:`, {
-      problems: loaded.errors,
-    });
+    const problems =
+      purpose === "start"
+        ? loaded.errors
+        : loaded.errors.map((p) => ({ ...p, message: daemonEnvMessage(p.message) }));
+    throw new PosternError("config_invalid", invalidHeadline(file, purpose), { problems });
   }
   const config = loaded.config;
   const stateDirProblems = checkStateDir(config);
   if (stateDirProblems.length > 0) {
-    throw new PosternError("config_invalid", `${file} is invalid; not starting:`, {
+    throw new PosternError("config_invalid", invalidHeadline(file, purpose), {
       problems: stateDirProblems,
     });
   }
@@ -23,9 +36,11 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
   const listings = discoverPlugins(config.plugins_dir);
   const problems = checkAgainstPlugins(config, listings);
   if (problems.length > 0) {
-    throw new PosternError("config_invalid", `${file} does not match the plugins found; not starting:`, {
-      problems,
-    });
+    throw new PosternError(
+      "config_invalid",
+      `${file} does not match the plugins found${purpose === "start" ? "; not starting" : ""}:`,
+      { problems },
+    );
   }
   const registry = pluginRegistry(listings);
   const enabledPlugins = new Set(
@@ -45,9 +60,12 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
 export function loadRuntimeOffThread(
   file: string,
   env: Record<string, string | undefined>,
+  purpose: LoadPurpose = "reload",
 ): Promise<Runtime> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./load-worker.js", import.meta.url), { workerData: { file, env } });
+    const worker = new Worker(new URL("./load-worker.js", import.meta.url), {
+      workerData: { file, env, purpose },
+    });
     worker.once("message", (m: LoadAnswer) => {
       if (m.ok) resolve(m.runtime);
       else reject(new PosternError(m.code, m.message, { problems: m.problems }));
@@ -63,6 +81,29 @@ export function loadRuntimeOffThread(
 type LoadAnswer =
   | { ok: true; runtime: Runtime }
   | { ok: false; code: string; message: string; problems: PosternError["problems"] };
+
+function invalidHeadline(file: string, purpose: LoadPurpose): string {
+  return purpose === "start"
+    ? `${file} is invalid; not starting:`
+    : `${file} is invalid for the running daemon:`;
+}
+
+const UNSET_VAR_RE = /^environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set\b.*$/;
+
+/** The variable named by an "is not set" problem, or null. */
+function unsetVariable(message: string): string | null {
+  return UNSET_VAR_RE.exec(message)?.[1] ?? null;
+}
+
+function daemonEnvMessage(message: string): string {
+  const name = unsetVariable(message);
+  if (name === null) return message;
+  return (
+    `environment variable ${name} is not set in the daemon's environment (pid ${process.pid}); ` +
+    "the daemon keeps the environment it was started with, so exporting it in a shell changes nothing for it: " +
+    `restart the daemon with ${name} set, or write \${${name}:-default} for a default`
+  );
+}
 
 /** Why jobs of a plugin may not run under this runtime, or null when they may. */
 export function pluginUnavailableReason(runtime: Runtime, plugin: string): string | null {

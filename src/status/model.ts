@@ -4,7 +4,14 @@
  * went, its circuits and dedupe hits, and (optionally) the result of its `health` command.
  */
 import type { Config } from "../config/types.js";
-import { DAEMON_META_KEY, type DaemonMeta, INIT_META_PREFIX, type InitResult } from "../contracts/meta.js";
+import {
+  DAEMON_META_KEY,
+  type DaemonMeta,
+  INIT_META_PREFIX,
+  type InitResult,
+  LIVE_META_KEY,
+  type LiveSet,
+} from "../contracts/meta.js";
 import { runningDaemonPid } from "../instance/lock.js";
 import { pluginRegistry } from "../plugins/index.js";
 import type { LoadedPlugin, PluginListing } from "../plugins/types.js";
@@ -47,7 +54,66 @@ export function buildStatus(
   store: Store | null,
   nowMs: number,
 ): StatusReport {
-  const pid = runningDaemonPid(config.service.state_dir);
+  const { daemon, live } = daemonPart(config.service.state_dir, store, nowMs);
+  const stats = store?.queueStats(nowMs) ?? { queue_depth: 0, oldest_ready_age_seconds: null };
+  const plugins = pluginStatuses(config, listings, store, nowMs, live);
+  return {
+    daemon,
+    queue_depth: stats.queue_depth,
+    oldest_ready_age_seconds: stats.oldest_ready_age_seconds,
+    plugins,
+  };
+}
+
+/**
+ * Status when the config file does not validate (SPEC §13): what the database and the running
+ * daemon know. The plugins are those the daemon runs (its live set) and those with a circuit
+ * on record; when they run next needs the config, so that is left unknown.
+ */
+export function buildStatusWithoutConfig(stateDir: string, store: Store | null, nowMs: number): StatusReport {
+  const { daemon, live } = daemonPart(stateDir, store, nowMs);
+  const stats = store?.queueStats(nowMs) ?? { queue_depth: 0, oldest_ready_age_seconds: null };
+  const breakers = store?.breakers() ?? [];
+  const names = [...new Set([...Object.keys(live?.plugins ?? {}), ...breakers.map((b) => b.plugin)])].sort();
+  const plugins = names.map((name): PluginStatus => {
+    const rows = breakers.filter((b) => b.plugin === name);
+    const lastFailed = store
+      ?.recentAttempts({ plugin: name, limit: 50 })
+      .filter((a) => a.status !== "succeeded")
+      .at(-1);
+    const inLive = live?.plugins[name];
+    return {
+      name,
+      loaded: inLive !== undefined,
+      enabled: inLive !== undefined,
+      healthy: inLive?.healthy ?? null,
+      next_run_at: null,
+      next_run_reason: "unknown: the config file does not validate",
+      last_success_at: latestOf(rows.map((b) => b.last_success_at)),
+      last_failure_at: latestOf(rows.map((b) => b.last_failure_at)) ?? lastFailed?.completed_at ?? null,
+      last_error: lastFailed?.error ?? null,
+      dedupe_hits: store?.dedupeHits(name) ?? 0,
+      circuits: Object.fromEntries(
+        rows.map((r) => [r.command, { state: r.state, failures: r.failures, opened_at: r.opened_at }]),
+      ),
+      health: null,
+      reason: inLive === undefined ? "not run by the daemon now (or the daemon is not running)" : null,
+    };
+  });
+  return {
+    daemon,
+    queue_depth: stats.queue_depth,
+    oldest_ready_age_seconds: stats.oldest_ready_age_seconds,
+    plugins,
+  };
+}
+
+function daemonPart(
+  stateDir: string,
+  store: Store | null,
+  nowMs: number,
+): { daemon: StatusReport["daemon"]; live: LiveSet | null } {
+  const pid = runningDaemonPid(stateDir);
   const meta = store?.getMeta<DaemonMeta>(DAEMON_META_KEY) ?? null;
   const running = pid !== null;
   const daemon = {
@@ -58,14 +124,29 @@ export function buildStatus(
     config_file: running ? (meta?.config_file ?? null) : null,
     version: running ? (meta?.version ?? null) : null,
   };
-  const stats = store?.queueStats(nowMs) ?? { queue_depth: 0, oldest_ready_age_seconds: null };
-  const plugins = pluginStatuses(config, listings, store, nowMs);
-  return {
-    daemon,
-    queue_depth: stats.queue_depth,
-    oldest_ready_age_seconds: stats.oldest_ready_age_seconds,
-    plugins,
-  };
+  // The running daemon's own view of its plugins wins over the stored init records.
+  const live = store === null || pid === null ? null : readLiveSet(store, pid);
+  return { daemon, live };
+}
+
+function latestOf(xs: (string | null)[]): string | null {
+  return (
+    xs
+      .filter((x): x is string => x !== null)
+      .sort()
+      .at(-1) ?? null
+  );
+}
+
+/** What closes a circuit now, printed beside every open one (status, dashboard, `run --wait`). */
+export function resetCommand(plugin: string, command: string): string {
+  return `postern reset ${plugin} --command ${command}`;
+}
+
+/** The live set published by the daemon with this pid, or null (another daemon's, or none). */
+export function readLiveSet(store: Store, pid: number): LiveSet | null {
+  const live = store.getMeta<LiveSet>(LIVE_META_KEY);
+  return live !== null && live.pid === pid ? live : null;
 }
 
 /** Per configured plugin, in config order: the `plugins` part of the report. */
@@ -74,10 +155,11 @@ export function pluginStatuses(
   listings: PluginListing[],
   store: Store | null,
   nowMs: number,
+  live: LiveSet | null = null,
 ): PluginStatus[] {
   const registry = pluginRegistry(listings);
   return Object.entries(config.plugins).map(([name, pc]) =>
-    pluginStatus(name, pc.enabled, registry.get(name) ?? null, listings, config, store, nowMs),
+    pluginStatus(name, pc.enabled, registry.get(name) ?? null, listings, config, store, nowMs, live),
   );
 }
 
@@ -89,11 +171,14 @@ function pluginStatus(
   config: Config,
   store: Store | null,
   nowMs: number,
+  live: LiveSet | null,
 ): PluginStatus {
   const listing = listings.find((l) => l.name === name);
   const init = store?.getMeta<InitResult>(`${INIT_META_PREFIX}${name}`) ?? null;
   const hasInit = plugin?.manifest.commands.includes("init") ?? false;
-  const healthy = plugin === null ? null : !hasInit ? true : init === null ? null : init.healthy;
+  const stored = plugin === null ? null : !hasInit ? true : init === null ? null : init.healthy;
+  const livePlugin = live?.plugins[name];
+  const healthy = plugin === null || livePlugin === undefined ? stored : livePlugin.healthy;
   const reason =
     plugin === null
       ? (listing?.reason ?? "no plugin directory")
@@ -120,12 +205,7 @@ function pluginStatus(
     ? scheduleView({ store, config, plugin: name, facts, nowMs })
     : { next_run_at: null, next_run_reason: "disabled" };
   const breakers = store.breakers(name);
-  const latest = (xs: (string | null)[]) =>
-    xs
-      .filter((x): x is string => x !== null)
-      .sort()
-      .at(-1) ?? null;
-  const lastFailureAt = latest(breakers.map((b) => b.last_failure_at));
+  const lastFailureAt = latestOf(breakers.map((b) => b.last_failure_at));
   const lastFailed = store
     .recentAttempts({ plugin: name, limit: 50 })
     .filter((a) => a.status !== "succeeded")
@@ -137,7 +217,7 @@ function pluginStatus(
     healthy,
     next_run_at: schedule.next_run_at,
     next_run_reason: schedule.next_run_reason,
-    last_success_at: latest(breakers.map((b) => b.last_success_at)),
+    last_success_at: latestOf(breakers.map((b) => b.last_success_at)),
     last_failure_at: lastFailureAt ?? lastFailed?.completed_at ?? null,
     last_error: lastFailed?.error ?? null,
     dedupe_hits: store.dedupeHits(name),

@@ -34,6 +34,8 @@ export const QUERIES_SQL = {
     SELECT count(*) AS n FROM jobs
     WHERE plugin = ? AND command = 'poll' AND status IN ('queued','running')`,
   dataVersion: "PRAGMA data_version",
+  // A range over the unique id index (no LIKE, which would scan): ids starting with the prefix.
+  byIdPrefix: "SELECT * FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
 } as const;
 
 export interface QueueStats {
@@ -59,6 +61,16 @@ export class Queries {
   getJob(id: string): Job | null {
     const row = this.ctx.jobs.byId(id);
     return row === null ? null : toJob(row);
+  }
+
+  /**
+   * Jobs whose id starts with `prefix`, at most `limit`, in id order (for UUIDv7 ids: creation
+   * order). The upper bound is the prefix with its last character incremented.
+   */
+  jobsByIdPrefix(prefix: string, limit: number): Job[] {
+    if (prefix === "") return [];
+    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    return (this.s.byIdPrefix.all(prefix, upper, limit) as JobRow[]).map(toJob);
   }
 
   /** Newest first. */

@@ -189,6 +189,10 @@ export class Store {
     return this.queries.getJob(id);
   }
 
+  jobsByIdPrefix(prefix: string, limit: number): Job[] {
+    return this.queries.jobsByIdPrefix(prefix, limit);
+  }
+
   listJobs(opts: { plugin?: string; status?: JobStatus; limit: number }): Job[] {
     return this.queries.listJobs(opts);
   }

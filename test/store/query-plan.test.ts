@@ -64,6 +64,7 @@ const HOT: Hot[] = [
     noSort: true,
   },
   { name: "job by id", sql: JOBS_SQL.byId, params: ["job-5"] },
+  { name: "jobs by id prefix", sql: QUERIES_SQL.byIdPrefix, params: ["job-5", "job-6", 11], noSort: true },
   { name: "running (recovery)", sql: JOBS_SQL.running, params: [] },
   {
     name: "finish attempt",

@@ -83,5 +83,8 @@ function parseErrorPlace(message: string): string {
 }
 
 export function noSuchJob(id: string): PosternError {
-  return new PosternError("job_not_found", `no job ${id}`);
+  return new PosternError(
+    "job_not_found",
+    id.length < 36 ? `no job ${id} (no job id starts with it)` : `no job ${id}`,
+  );
 }

@@ -1,9 +1,10 @@
 /** `postern jobs show ID`: one job with its attempts, events, downstream jobs and lineage. */
 import type { Command } from "commander";
 import type { Job } from "../../store/index.js";
-import { requireConfig } from "../context.js";
+import { readContext } from "../context.js";
 import { withReadStore } from "../context-store.js";
 import { renderJobDetail } from "../format/job-detail.js";
+import { findJob, jobIdArg } from "../job-id.js";
 import { printJson, printLine } from "../output.js";
 import { noSuchJob } from "./args.js";
 
@@ -11,15 +12,19 @@ export function registerJobsShow(jobs: Command): void {
   jobs
     .command("show")
     .description("one job: fields, every attempt, events emitted and the jobs they became, parent chain")
-    .argument("<id>", "job id (in full, as `jobs list` and `queue` print it)")
+    .argument(
+      "<id>",
+      "job id, or a unique prefix of at least 8 characters (as `jobs list` and `queue` print it)",
+    )
     .option("--json", "machine-readable output")
-    .action((id: string, opts: { json?: boolean }, cmd: Command) => {
-      const config = requireConfig(cmd.optsWithGlobals());
+    .action((arg: string, opts: { json?: boolean }, cmd: Command) => {
+      const id = jobIdArg(arg);
+      const config = readContext(cmd.optsWithGlobals());
       const found = withReadStore(
         config,
         () => null,
         (store) => {
-          const detail = store.jobDetail(id);
+          const detail = store.jobDetail(findJob(store, id).id);
           if (detail === null) return null;
           // The jobs its events became (or were duplicates of), for their current status.
           const related = new Map<string, Job | null>();

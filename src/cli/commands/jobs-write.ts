@@ -9,6 +9,7 @@ import { runningDaemonPid } from "../../instance/lock.js";
 import type { Job, Store } from "../../store/index.js";
 import { requireConfig } from "../context.js";
 import { hasDatabase, withWriteStore } from "../context-store.js";
+import { findJob, jobIdArg } from "../job-id.js";
 import { printJson, printLine } from "../output.js";
 import { noSuchJob } from "./args.js";
 
@@ -16,14 +17,15 @@ export function registerJobsWrite(jobs: Command): void {
   jobs
     .command("retry")
     .description("re-enqueue a dead job as a new job (submitted_by: cli, parent_job_id: the dead one)")
-    .argument("<id>", "id of a dead job")
+    .argument("<id>", "id of a dead job (or a unique prefix of at least 8 characters)")
     .option("--json", "print the new job object")
-    .action((id: string, opts: { json?: boolean }, cmd: Command) => {
+    .action((arg: string, opts: { json?: boolean }, cmd: Command) => {
+      const id = jobIdArg(arg);
       const config = requireConfig(cmd.optsWithGlobals());
       const job = onJob(config, id, (store, dead) => retry(config, store, dead));
       if (opts.json) printJson(job);
       else printLine(job.id);
-      process.stderr.write(`job ${job.id} queued as a retry of dead job ${id}\n`);
+      process.stderr.write(`job ${job.id} queued as a retry of dead job ${job.parent_job_id ?? id}\n`);
       if (runningDaemonPid(config.service.state_dir) === null) {
         process.stderr.write(`warning: no postern daemon is running; it will run when the daemon starts\n`);
       }
@@ -32,11 +34,12 @@ export function registerJobsWrite(jobs: Command): void {
   jobs
     .command("cancel")
     .description('a queued job becomes dead ("cancelled by operator"); running or finished jobs are refused')
-    .argument("<id>", "id of a queued job")
+    .argument("<id>", "id of a queued job (or a unique prefix of at least 8 characters)")
     .option("--json", "print the cancelled job object")
-    .action((id: string, opts: { json?: boolean }, cmd: Command) => {
+    .action((arg: string, opts: { json?: boolean }, cmd: Command) => {
+      const id = jobIdArg(arg);
       const config = requireConfig(cmd.optsWithGlobals());
-      const job = onJob(config, id, (store) => store.cancelJob(id));
+      const job = onJob(config, id, (store, queued) => store.cancelJob(queued.id));
       if (opts.json) printJson(job);
       else printLine(`cancelled job ${job.id}: now dead (${job.last_error})`);
     });
@@ -45,9 +48,7 @@ export function registerJobsWrite(jobs: Command): void {
 function onJob(config: Config, id: string, fn: (store: Store, job: Job) => Job): Job {
   if (!hasDatabase(config)) throw noSuchJob(id);
   return withWriteStore(config, (store) => {
-    const job = store.getJob(id);
-    if (job === null) throw noSuchJob(id);
-    return fn(store, job);
+    return fn(store, findJob(store, id));
   });
 }
 

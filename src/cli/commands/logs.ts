@@ -3,12 +3,11 @@
  * daemon's own log is on its stdout). `-f` keeps printing attempts as they are committed.
  */
 import type { Command } from "commander";
-import type { Config } from "../../config/types.js";
 import { systemClock } from "../../core/clock.js";
 import { PosternError } from "../../core/errors.js";
 import { type AttemptLogEntry, openStore, type Store } from "../../store/index.js";
-import { requireConfig } from "../context.js";
-import { hasDatabase, withReadStore } from "../context-store.js";
+import { readContext } from "../context.js";
+import { type HasStateDir, hasDatabase, withReadStore } from "../context-store.js";
 import { logBlock } from "../format/logs.js";
 import { printJson, printLine } from "../output.js";
 import { positiveInt } from "./args.js";
@@ -34,7 +33,7 @@ export function registerLogs(program: Command): void {
     .option("--json", "machine-readable output (with -f: one JSON object per line)")
     .action(async (plugin: string | undefined, opts: LogsOptions, cmd: Command) => {
       const limit = positiveInt("--limit", opts.limit);
-      const config = requireConfig(cmd.optsWithGlobals());
+      const config = readContext(cmd.optsWithGlobals());
       const printer = new Printer(opts, plugin);
       if (!opts.follow) {
         withReadStore(
@@ -50,7 +49,7 @@ export function registerLogs(program: Command): void {
 }
 
 async function follow(
-  config: Config,
+  config: HasStateDir,
   plugin: string | undefined,
   limit: number,
   printer: Printer,
@@ -75,7 +74,7 @@ async function follow(
 }
 
 /** Following starts before the daemon ever ran: wait for the database instead of failing. */
-function tryOpen(config: Config): Store | null {
+function tryOpen(config: HasStateDir): Store | null {
   if (!hasDatabase(config)) return null;
   try {
     return openStore(config.service.state_dir, { clock: systemClock, readonly: true });

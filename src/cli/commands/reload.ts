@@ -9,7 +9,7 @@ import { formatProblem, PosternError } from "../../core/errors.js";
 import { runningDaemonPid } from "../../instance/lock.js";
 import { openStore } from "../../store/index.js";
 import { configPath, requireConfig } from "../context.js";
-import { markFailed, printLine } from "../output.js";
+import { markFailed, printJson, printLine, problemJson } from "../output.js";
 import { collectConfigProblems } from "./config-check.js";
 
 const VERDICT_TIMEOUT_MS = 60_000;
@@ -18,9 +18,23 @@ export function registerReload(program: Command): void {
   program
     .command("reload")
     .description("validate the config, tell the running daemon to reload it, and print its verdict")
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option(
+      "--json",
+      "print the verdict as JSON: {ok, pid, message, errors: [{file, path, line, message}]} (pid null when the daemon was not asked)",
+    )
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals();
       const problems = collectConfigProblems(configPath(globals));
+      if (problems.length > 0 && opts.json) {
+        markFailed();
+        printJson({
+          ok: false,
+          pid: null,
+          message: "the config is invalid; the daemon was not asked to reload",
+          errors: problems.map(problemJson),
+        });
+        return;
+      }
       if (problems.length > 0) {
         throw new PosternError(
           "config_invalid",
@@ -46,6 +60,16 @@ export function registerReload(program: Command): void {
             "reload_timeout",
             `daemon ${pid} gave no verdict within ${VERDICT_TIMEOUT_MS / 1000}s; see its log`,
           );
+        }
+        if (opts.json) {
+          if (!verdict.ok) markFailed();
+          printJson({
+            ok: verdict.ok,
+            pid: verdict.pid,
+            message: verdict.message,
+            errors: verdict.errors.map(problemJson),
+          });
+          return;
         }
         if (verdict.ok) {
           printLine(`reload applied by daemon ${verdict.pid}`);

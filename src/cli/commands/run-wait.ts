@@ -2,6 +2,8 @@
 import type { Config } from "../../config/types.js";
 import { systemClock } from "../../core/clock.js";
 import { PosternError } from "../../core/errors.js";
+import { circuitsView } from "../../scheduler/index.js";
+import { resetCommand } from "../../status/model.js";
 import { type Job, openStore } from "../../store/index.js";
 import { relative } from "../format/time.js";
 import { pollUntil } from "./follow.js";
@@ -33,6 +35,31 @@ export async function waitForJob(config: Config, id: string, progress: boolean):
       return job.status === "succeeded" || job.status === "dead";
     });
     return { job: read(), interrupted: how === "signal" };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * A job that ended dead may have opened its (plugin, command) circuit: the breaker counts
+ * failures whatever their origin (SPEC §9), so runs while developing a plugin open it too.
+ * Say so, and how to close it, at the moment the operator is looking.
+ */
+export function warnOpenCircuit(config: Config, job: Job): void {
+  const nowMs = Date.now();
+  const store = openStore(config.service.state_dir, { clock: systemClock, readonly: true });
+  try {
+    const circuit = circuitsView({ store, config, plugin: job.plugin, nowMs })[job.command];
+    if (circuit === undefined || circuit.state === "closed") return;
+    // Only scheduled polls are held back (SPEC §9); a handle circuit is shown, blocks nothing.
+    const held =
+      job.command === "poll"
+        ? "no scheduled polls run until it closes"
+        : "it blocks nothing, but status reports it";
+    process.stderr.write(
+      `the ${job.command} circuit of ${job.plugin} is ${circuit.state.replace("_", "-")} after ${circuit.failures} failures in a row ` +
+        `(failures of jobs run from the CLI count too); ${held}. Close it now: ${resetCommand(job.plugin, job.command)}\n`,
+    );
   } finally {
     store.close();
   }

@@ -15,7 +15,7 @@ import { withReadStore, withWriteStore } from "../context-store.js";
 import { cliEvent, parseEventArg } from "../event-arg.js";
 import { markFailed, printJson, printLine } from "../output.js";
 import { usageError } from "./args.js";
-import { waitForJob } from "./run-wait.js";
+import { waitForJob, warnOpenCircuit } from "./run-wait.js";
 
 interface RunOptions {
   command?: string;
@@ -81,6 +81,7 @@ export function registerRun(program: Command): void {
       if (final.status !== "succeeded") markFailed();
       if (opts.json) printJson(final);
       else printLine(verdict(final, interrupted));
+      if (final.status === "dead") warnOpenCircuit(config, final);
     });
 }
 

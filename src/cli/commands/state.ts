@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import type { Config } from "../../config/types.js";
 import { PosternError } from "../../core/errors.js";
 import { stringifyBounded } from "../../core/json-depth.js";
-import { requireConfig } from "../context.js";
+import { readContext, requireConfig } from "../context.js";
 import { readPluginState, withWriteStore } from "../context-store.js";
 import { printJson, printLine } from "../output.js";
 import { readJsonArg, usageError } from "./args.js";
@@ -21,11 +21,11 @@ export function registerState(program: Command): void {
     .argument("<plugin>", "plugin name")
     .option("--json", "compact JSON")
     .action((name: string, opts: { json?: boolean }, cmd: Command) => {
-      const config = requireConfig(cmd.optsWithGlobals());
-      if (config.plugins[name] === undefined) {
-        process.stderr.write(`note: plugin ${name} is not in ${config.file}\n`);
+      const context = readContext(cmd.optsWithGlobals());
+      if (context.config !== null && context.config.plugins[name] === undefined) {
+        process.stderr.write(`note: plugin ${name} is not in ${context.file}\n`);
       }
-      const value = readPluginState(config, name);
+      const value = readPluginState(context, name);
       if (opts.json) printLine(stringifyBounded(value));
       else printJson(value);
     });

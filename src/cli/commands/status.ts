@@ -7,10 +7,17 @@ import type { Command } from "commander";
 import type { Config } from "../../config/types.js";
 import { pluginRegistry } from "../../plugins/index.js";
 import type { PluginListing } from "../../plugins/types.js";
-import { buildStatus, type PluginStatus, type StatusReport } from "../../status/model.js";
-import { listPlugins, requireConfig } from "../context.js";
+import {
+  buildStatus,
+  buildStatusWithoutConfig,
+  type PluginStatus,
+  resetCommand,
+  type StatusReport,
+} from "../../status/model.js";
+import type { Store } from "../../store/index.js";
+import { listPlugins, readContext } from "../context.js";
 import { withReadStore } from "../context-store.js";
-import { relative } from "../format/time.js";
+import { relative, uptime } from "../format/time.js";
 import { runHealth } from "../health.js";
 import { markFailed, printJson, printLine } from "../output.js";
 import { formatTable } from "../table.js";
@@ -22,15 +29,16 @@ export function registerStatus(program: Command): void {
     .option("--json", "machine-readable output")
     .option("--no-health", "skip running each plugin's health command")
     .action(async (opts: { json?: boolean; health: boolean }, cmd: Command) => {
-      const config = requireConfig(cmd.optsWithGlobals());
-      const listings = listPlugins(config);
+      const context = readContext(cmd.optsWithGlobals());
       const now = Date.now();
-      const report = withReadStore(
-        config,
-        () => buildStatus(config, listings, null, now),
-        (store) => buildStatus(config, listings, store, now),
-      );
-      if (opts.health) await runHealthChecks(config, listings, report);
+      const { config } = context;
+      const listings = config === null ? [] : listPlugins(config);
+      const build = (store: Store | null) =>
+        config === null
+          ? buildStatusWithoutConfig(context.service.state_dir, store, now)
+          : buildStatus(config, listings, store, now);
+      const report = withReadStore(context, () => build(null), build);
+      if (opts.health && config !== null) await runHealthChecks(config, listings, report);
       if (!report.daemon.running) markFailed();
       if (opts.json) printJson(report);
       else printLine(renderStatus(report, now));
@@ -58,7 +66,7 @@ function renderStatus(r: StatusReport, now: number): string {
   const d = r.daemon;
   lines.push(
     d.running
-      ? `daemon     running, pid ${d.pid}, up ${d.uptime_seconds ?? "?"}s, version ${d.version ?? "?"}, config ${d.config_file ?? "?"}`
+      ? `daemon     running, pid ${d.pid}, up ${d.uptime_seconds === null ? "?" : uptime(d.uptime_seconds)}, version ${d.version ?? "?"}, config ${d.config_file ?? "?"}`
       : "daemon     NOT RUNNING (start it with `postern start`; queued jobs wait until then)",
   );
   const age =
@@ -87,6 +95,12 @@ function renderStatus(r: StatusReport, now: number): string {
       out.push(`${p.name}: last error: ${p.last_error}`);
     }
     if (p.health?.status === "error") out.push(`${p.name}: health: ${p.health.error}`);
+    for (const [command, c] of Object.entries(p.circuits)) {
+      if (c.state === "closed") continue;
+      out.push(
+        `${p.name}: ${command} circuit ${c.state.replace("_", "-")} after ${c.failures} failures in a row; close it now: ${resetCommand(p.name, command)}`,
+      );
+    }
     return out;
   });
   if (notes.length > 0) lines.push("", ...notes);

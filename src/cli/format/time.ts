@@ -25,6 +25,11 @@ export function span(ms: number): string {
   return parts.join("");
 }
 
+/** How long the daemon has been up: "7m48s", "2d4h" (not "up 468s"). */
+export function uptime(seconds: number): string {
+  return seconds < 1 ? "0s" : span(seconds * 1000);
+}
+
 export function relative(iso: string | null, nowMs: number): string {
   if (iso === null) return "-";
   const delta = Date.parse(iso) - nowMs;

@@ -9,7 +9,7 @@ import { PLUGIN_NAME_RE } from "../../config/fields.js";
 import type { ServiceDeps } from "../../contracts/service.js";
 import { isoUtc } from "../../core/clock.js";
 import type { Logger } from "../../log/logger.js";
-import { pluginStatuses } from "../../status/model.js";
+import { pluginStatuses, readLiveSet } from "../../status/model.js";
 import type { JobStatus } from "../../store/index.js";
 import type { Answer } from "../webhook.js";
 import { assets } from "./assets.js";
@@ -164,7 +164,13 @@ export class Dashboard {
       oldest_ready_age_seconds: stats.oldest_ready_age_seconds,
       running,
       hours: hourBuckets(store.jobsFinishedPerHour(chartSince(nowMs)), nowMs),
-      plugins: pluginStatuses(runtime.config, runtime.listings, store, nowMs),
+      plugins: pluginStatuses(
+        runtime.config,
+        runtime.listings,
+        store,
+        nowMs,
+        readLiveSet(store, process.pid),
+      ),
     });
   }
 
@@ -173,7 +179,13 @@ export class Dashboard {
     const { config } = runtime;
     return pluginsMain({
       nowMs,
-      plugins: pluginStatuses(config, runtime.listings, this.ctx.store, nowMs),
+      plugins: pluginStatuses(
+        config,
+        runtime.listings,
+        this.ctx.store,
+        nowMs,
+        readLiveSet(this.ctx.store, process.pid),
+      ),
       schedules: Object.fromEntries(Object.entries(config.plugins).map(([n, pc]) => [n, pc.schedule])),
       timezone: config.service.timezone,
     });

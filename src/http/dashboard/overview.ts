@@ -1,5 +1,5 @@
 /** `/`: is the daemon alive, how much is waiting, how busy was it, and what needs attention. */
-import type { PluginStatus } from "../../status/model.js";
+import { type PluginStatus, resetCommand } from "../../status/model.js";
 import type { JobSummary } from "../../store/index.js";
 import { type HourBucket, hourChart } from "./chart.js";
 import { duration, utc } from "./format.js";
@@ -57,8 +57,8 @@ ${hourChart(d.hours)}
 ${
   circuits.length === 0
     ? html`<p class="empty">No open circuits.</p>`
-    : html`<table id="open-circuits"><thead><tr><th>plugin</th><th>command</th><th>state</th><th>failures</th><th>opened</th></tr></thead><tbody>
-${circuits.map((c) => html`<tr><td><a href="/plugins#plugin-${c.plugin}">${c.plugin}</a></td><td>${c.command}</td><td>${statusBadge(c.state)}</td><td class="num">${c.failures}</td><td>${utc(c.opened_at, d.nowMs)}</td></tr>`)}
+    : html`<table id="open-circuits"><thead><tr><th>plugin</th><th>command</th><th>state</th><th>failures</th><th>opened</th><th>close it now</th></tr></thead><tbody>
+${circuits.map((c) => html`<tr><td><a href="/plugins#plugin-${c.plugin}">${c.plugin}</a></td><td>${c.command}</td><td>${statusBadge(c.state)}</td><td class="num">${c.failures}</td><td>${utc(c.opened_at, d.nowMs)}</td><td><code>${resetCommand(c.plugin, c.command)}</code></td></tr>`)}
 </tbody></table>`
 }
 </section>

@@ -3,7 +3,7 @@
  * went, its circuits and dedupe hits. Never its `config` or `env` (they hold secrets).
  */
 import type { Schedule } from "../../config/types.js";
-import type { PluginStatus } from "../../status/model.js";
+import { type PluginStatus, resetCommand } from "../../status/model.js";
 import { duration, truncate, utc } from "./format.js";
 import { type Html, html } from "./html.js";
 import { statusBadge } from "./parts.js";
@@ -46,7 +46,7 @@ function circuitsCell(p: PluginStatus, nowMs: number): Html {
   if (entries.length === 0) return statusBadge("closed");
   return html`${entries.map(
     ([command, c]) =>
-      html`<div>${command}: ${statusBadge(c.state)}${c.failures > 0 ? html` <span class="rel">${c.failures} failed in a row</span>` : ""}${c.state !== "closed" && c.opened_at ? html` <span class="rel">opened ${utc(c.opened_at, nowMs)}</span>` : ""}</div>`,
+      html`<div>${command}: ${statusBadge(c.state)}${c.failures > 0 ? html` <span class="rel">${c.failures} failed in a row</span>` : ""}${c.state !== "closed" && c.opened_at ? html` <span class="rel">opened ${utc(c.opened_at, nowMs)}</span>` : ""}${c.state !== "closed" ? html` <code class="reset">${resetCommand(p.name, command)}</code>` : ""}</div>`,
   )}`;
 }
 
