@@ -23,7 +23,7 @@ import { recordInternalFailure } from "./internal-failure.js";
 import { publishLiveSet } from "./live.js";
 import { pendingInits, runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
-import { loadRuntime, loadRuntimeOffThread, pluginUnavailableReason, type Runtime } from "./runtime.js";
+import { loadRuntime, loadRuntimeForReload, pluginUnavailableReason, type Runtime } from "./runtime.js";
 import { createServices } from "./services.js";
 
 export interface DaemonOptions {
@@ -228,9 +228,11 @@ export class Daemon {
     const previous = this.runtime;
     let next: Runtime;
     try {
-      // Off the event loop: a large config takes seconds to parse, and /healthz and the
+      // A large config off the event loop: it takes seconds to parse, and /healthz and the
       // webhooks must keep answering meanwhile.
-      next = await loadRuntimeOffThread(this.opts.configFile, this.opts.env, "reload");
+      next = await loadRuntimeForReload(this.opts.configFile, this.opts.env);
+      // A stop that began while the config loaded wins: nothing is swapped into a stopping daemon.
+      if (this.stopping) return;
       if (next.config.service.state_dir !== previous.config.service.state_dir) {
         throw new PosternError(
           "reload_rejected",
