@@ -61,7 +61,7 @@ export function loadRuntime(
 export function loadRuntimeOffThread(
   file: string,
   env: Record<string, string | undefined>,
-  purpose: LoadPurpose = "reload",
+  purpose: LoadPurpose = "start",
 ): Promise<Runtime> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./load-worker.js", import.meta.url), {
