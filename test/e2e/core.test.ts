@@ -302,27 +302,39 @@ describe("crash recovery", () => {
   it("after SIGKILL of the core, the old plugin process group is gone before the job re-runs", async () => {
     const env = setup({ handleTimeout: "10s" });
     const pidFile = join(env.dir, "plugin.pid");
+    // The plugin holds until the test opens this gate, so it is surely still running when the
+    // restarted core recovers its job, however slow the machine is.
+    const gate = join(env.dir, "gate");
     let daemon = await DaemonProcess.start(env.file);
-    const id = run(env.file, { sleep_ms: 400, pid_file: pidFile, fail_until_attempt: 2 });
-    await daemon.waitFor((l) => l.job_id === id && /attempt 1 of 3 started/.test(l.message));
-    await waitForFile(pidFile);
-    const oldPid = Number(readFileSync(pidFile, "utf8"));
-    daemon.child.kill("SIGKILL");
-    await daemon.exited;
-    assert.equal(isAlive(oldPid), true, "the plugin outlives a SIGKILLed core");
+    let oldPid = 0;
+    try {
+      const id = run(env.file, { wait_for_file: gate, pid_file: pidFile, fail_until_attempt: 2 });
+      await daemon.waitFor((l) => l.job_id === id && /attempt 1 of 3 started/.test(l.message));
+      await waitForFile(pidFile);
+      oldPid = Number(readFileSync(pidFile, "utf8"));
+      daemon.child.kill("SIGKILL");
+      await daemon.exited;
+      assert.equal(isAlive(oldPid), true, "the plugin outlives a SIGKILLed core");
 
-    daemon = await DaemonProcess.start(env.file);
-    const recovered = await daemon.waitFor(
-      (l) => l.job_id === id && /orphaned by a core restart/.test(l.message),
-    );
-    assert.equal(recovered.killed_process_group, true);
-    assert.equal(isAlive(oldPid), false, "old group killed at recovery");
-    await daemon.waitForJob(id, "succeeded");
-    const job = show(env.file, id);
-    assert.equal(job.attempts[0]?.error, "core restarted during attempt");
-    const runs = env.effects().filter((e) => e.jobId === id);
-    assert.equal(runs.length, 2);
-    await daemon.stop();
+      daemon = await DaemonProcess.start(env.file);
+      const recovered = await daemon.waitFor(
+        (l) => l.job_id === id && /orphaned by a core restart/.test(l.message),
+      );
+      assert.equal(recovered.killed_process_group, true);
+      assert.equal(isAlive(oldPid), false, "old group killed at recovery");
+      writeFileSync(gate, "");
+      await daemon.waitForJob(id, "succeeded");
+      const job = show(env.file, id);
+      assert.equal(job.attempts[0]?.error, "core restarted during attempt");
+      const runs = env.effects().filter((e) => e.jobId === id);
+      assert.equal(runs.length, 2);
+    } finally {
+      // A failure above must not leave the daemon or the gated plugin running (the test file
+      // would never end).
+      writeFileSync(gate, "");
+      if (oldPid > 0 && isAlive(oldPid)) process.kill(oldPid, "SIGKILL");
+      await daemon.stop("SIGKILL");
+    }
   });
 
   it("a plugin's long-lived grandchild does not keep the lock of a killed core", async () => {

@@ -4,6 +4,8 @@
  * in-flight job's config snapshot, and an unhealthy plugin recovering after a fixing reload.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { DaemonProcess, LogLine } from "../helpers/daemon.js";
 import { github, send } from "../http/helpers.js";
@@ -154,10 +156,12 @@ describe("reload (SPEC §11)", () => {
     const env = opsEnv();
     env.write(body(env));
     const { daemon } = await boot(env);
-    // Keep the dispatcher busy so the probe's job cannot start yet.
+    // Keep the dispatcher busy so the probe's job cannot start yet: the busy job holds until the
+    // test opens its gate, however slow the machine is.
+    const gate = join(env.dir, "busy-gate");
     const busy = await enqueue(env.file, "scripted", {
       type: "busy",
-      payload: { script: { sleep_ms: 6000 } },
+      payload: { script: { wait_for_file: gate } },
     });
     await started(daemon, busy);
     const victim = await enqueue(env.file, "reload-probe", { type: "t", payload: {} });
@@ -174,6 +178,7 @@ describe("reload (SPEC §11)", () => {
     assert.equal(job.status, "dead");
     assert.match(job.last_error ?? "", /plugin removed/);
     assert.equal(job.attempts.length, 0, "it never ran");
+    writeFileSync(gate, "");
     await daemon.waitForJob(busy, "succeeded");
     assert.equal(
       env.records().find((x) => x.job_id === victim),
