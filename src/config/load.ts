@@ -3,10 +3,12 @@
  * resolved Config. Every stage runs as far as the data allows and all problems come back
  * together, each with the file, the dotted key path and the line.
  */
+
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { z } from "zod";
 import type { Problem } from "../core/errors.js";
+import { describe } from "../core/errors.js";
 import { crossChecks } from "./cross.js";
 import { type Env, interpolate } from "./interpolate.js";
 import { issueMessage } from "./messages.js";
@@ -35,7 +37,7 @@ function readText(file: string): { text: string } | { error: string } {
     if (code === "ENOENT") return { error: "config file not found" };
     if (code === "EISDIR") return { error: "this is a directory, not a config file" };
     if (code === "EACCES") return { error: "cannot read the config file: permission denied" };
-    return { error: `cannot read the config file: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: `cannot read the config file: ${describe(e)}` };
   }
   try {
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };

@@ -2,6 +2,7 @@
  * Reads the config text as exactly one YAML 1.2 document and keeps its AST, so that any key
  * path (from zod, interpolation or a cross-check) can be mapped back to a line.
  */
+
 import {
   type Document,
   isAlias,
@@ -14,6 +15,7 @@ import {
   visit,
   type YAMLError,
 } from "yaml";
+import { describe } from "../core/errors.js";
 import type { KeyPath, PathProblem } from "./paths.js";
 
 /** Most alias expansions accepted: enough for sharing a block, far too few for an alias bomb. */
@@ -162,7 +164,7 @@ function toData(doc: Document.Parsed, lc: LineCounter): { value: unknown } | Sou
   try {
     return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = describe(e);
     const text = message.startsWith("Excessive alias count")
       ? `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}): refusing a possible alias bomb`
       : `YAML: ${message}`;

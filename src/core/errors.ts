@@ -12,12 +12,65 @@ export interface Problem {
   message: string;
 }
 
+/**
+ * Every kind of expected failure, by area. A closed set, so a caller can match on it
+ * exhaustively and a new kind is added here, on purpose, with its neighbours.
+ */
+export const ERROR_CODES = [
+  // the command line
+  "usage",
+  // the config file and the plugins it names
+  "config_invalid",
+  "config_load_failed",
+  "plugins_dir_missing",
+  "plugins_dir_unreadable",
+  "plugin_unknown",
+  "plugin_disabled",
+  "plugin_refused",
+  "command_unsupported",
+  // the state directory, its lock and the database
+  "state_dir_invalid",
+  "state_file_symlink",
+  "lock_failed",
+  "already_running",
+  "db_missing",
+  "db_open_failed",
+  "db_corrupt",
+  "db_not_writable",
+  "db_needs_migration",
+  "db_migration_gap",
+  "db_too_new",
+  "wal_unavailable",
+  // jobs, events and state
+  "job_not_found",
+  "job_id_short",
+  "job_id_invalid",
+  "job_id_ambiguous",
+  "job_not_dead",
+  "job_not_cancellable",
+  "job_not_running",
+  "job_vanished",
+  "event_invalid",
+  "bad_payload",
+  "bad_state",
+  "state_too_large",
+  "plan_mismatch",
+  // the running daemon
+  "not_started",
+  "not_running",
+  "listen_failed",
+  "reload_rejected",
+  "reload_timeout",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export class PosternError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly problems: Problem[];
   readonly exitCode: number;
 
-  constructor(code: string, message: string, opts: { problems?: Problem[]; exitCode?: number } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { problems?: Problem[]; exitCode?: number } = {}) {
     super(message);
     this.name = "PosternError";
     this.code = code;
@@ -36,4 +89,9 @@ export function formatProblem(p: Problem): string {
 /** Wraps an unknown throw so a non-Error never reaches a user. */
 export function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
+}
+
+/** What went wrong, in words, whatever was thrown: the message of an Error, else its text. */
+export function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -10,7 +10,7 @@ import { v7 as uuidv7 } from "uuid";
 import { DAEMON_META_KEY, type DaemonMeta, RELOAD_META_KEY, type ReloadVerdict } from "../contracts/meta.js";
 import type { Service } from "../contracts/service.js";
 import { type Clock, isoUtc, type Random, systemClock, systemRandom } from "../core/clock.js";
-import { formatProblem, PosternError } from "../core/errors.js";
+import { describe, formatProblem, PosternError } from "../core/errors.js";
 import { Dispatcher } from "../dispatcher/dispatcher.js";
 import { acquireInstanceLock, type InstanceLock, watchLockFile } from "../instance/lock.js";
 import type { Logger, LogLevel } from "../log/logger.js";
@@ -368,8 +368,4 @@ export class Daemon {
       );
     }
   }
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

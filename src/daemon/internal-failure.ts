@@ -4,14 +4,16 @@
  * as a failed, retryable attempt, so the job retries with backoff and ends `dead` if the failure
  * persists, instead of blocking its poll guard until the next restart.
  */
+
 import { planCompletion } from "../core/completion.js";
+import { describe } from "../core/errors.js";
 import { classifyOutcome } from "../core/outcome.js";
 import { notStartedResult } from "../runner/run.js";
 import type { ClaimedJob } from "../store/index.js";
 import { completionJobOf, type ExecuteDeps } from "./execute.js";
 
 export function recordInternalFailure(deps: ExecuteDeps, job: ClaimedJob, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describe(error);
   const log = deps.log.child({ component: "dispatcher", plugin: job.plugin, job_id: job.id });
   const now = deps.clock.now();
   const run = notStartedResult({ kind: "refused", reason: "unused" }, now, now, 0);

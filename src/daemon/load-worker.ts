@@ -5,7 +5,7 @@
  * Map, Set), so it crosses to the main thread as a structured clone.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { PosternError } from "../core/errors.js";
+import { describe, PosternError } from "../core/errors.js";
 import { type LoadPurpose, loadRuntime } from "./runtime.js";
 
 const { file, env, purpose } = workerData as {
@@ -22,7 +22,7 @@ try {
       : {
           ok: false,
           code: "config_load_failed",
-          message: e instanceof Error ? e.message : String(e),
+          message: describe(e),
           problems: [],
         },
   );

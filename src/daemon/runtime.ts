@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { checkAgainstPlugins, checkStateDir, loadConfig } from "../config/index.js";
 import type { Runtime } from "../contracts/runtime.js";
-import { PosternError } from "../core/errors.js";
+import { type ErrorCode, PosternError } from "../core/errors.js";
 import { deadReason } from "../core/lifecycle.js";
 import { discoverPlugins, pluginRegistry, resolvePluginsDir } from "../plugins/index.js";
 
@@ -104,7 +104,7 @@ export async function loadRuntimeForReload(
 
 type LoadAnswer =
   | { ok: true; runtime: Runtime }
-  | { ok: false; code: string; message: string; problems: PosternError["problems"] };
+  | { ok: false; code: ErrorCode; message: string; problems: PosternError["problems"] };
 
 function invalidHeadline(file: string, purpose: LoadPurpose): string {
   return purpose === "start"

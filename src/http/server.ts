@@ -12,7 +12,7 @@ import type { WebhookEndpoint } from "../config/types.js";
 import { subscribeAttempts } from "../contracts/attempt-feed.js";
 import type { Runtime } from "../contracts/runtime.js";
 import type { Service, ServiceDeps } from "../contracts/service.js";
-import { PosternError } from "../core/errors.js";
+import { describe, PosternError, toError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { Dashboard } from "./dashboard/handler.js";
 import { dashboardLabel } from "./dashboard/paths.js";
@@ -147,7 +147,7 @@ export class HttpListener implements Service {
     this.route(req, res, sendContinue, (l) => {
       label = l;
     }).catch((e: unknown) => {
-      const err = e instanceof Error ? e : new Error(String(e));
+      const err = toError(e);
       this.log.error({ err: err.message, stack: err.stack, url: req.url }, `500: ${err.message}`);
       if (res.headersSent) res.destroy();
       else this.answer(req, res, label, { code: 500, body: { error: "internal error" }, close: true });
@@ -234,7 +234,7 @@ export class HttpListener implements Service {
   }
 
   private storeReadFailed(path: string, e: unknown): void {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = describe(e);
     this.log.error({ err: message, path }, `${path}: the database cannot be read: ${message}`);
   }
 

@@ -1,6 +1,6 @@
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
-import { formatProblem, type Problem } from "../core/errors.js";
+import { describe, formatProblem, type Problem } from "../core/errors.js";
 import { COMMANDS, type Manifest } from "./types.js";
 
 /** The only protocol this core speaks (SPEC §5). */
@@ -229,7 +229,7 @@ export function parseManifest(text: string, file: string, dirName: string): Mani
   try {
     data = doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
-    return refuse([{ file, path: "", line: null, message: e instanceof Error ? e.message : String(e) }]);
+    return refuse([{ file, path: "", line: null, message: describe(e) }]);
   }
 
   // Checked before the schema: a newer protocol may bring keys this core does not know.

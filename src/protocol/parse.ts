@@ -3,7 +3,9 @@
  * object of the right shape is a protocol error, described precisely enough that a plugin
  * author can fix it from the message alone.
  */
+
 import type { z } from "zod";
+import { describe } from "../core/errors.js";
 import { MAX_JSON_DEPTH, tooDeep } from "../core/json-depth.js";
 import type { ParsedResponse } from "../core/protocol-types.js";
 import { MAX_EVENTS_PER_RESPONSE, responseSchema } from "./schema.js";
@@ -25,7 +27,7 @@ export function parseResponse(stdout: Uint8Array): ParsedResponse {
   try {
     value = JSON.parse(trimmed);
   } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
+    const detail = describe(e);
     const hint = trimmed.startsWith("{") ? " (exactly one JSON object, nothing after it)" : "";
     return { ok: false, error: `stdout is not one JSON object${hint}: ${detail}` };
   }

@@ -9,7 +9,7 @@ import type { Runtime } from "../contracts/runtime.js";
 import type { Service, ServiceDeps } from "../contracts/service.js";
 import { type BreakerState, reduceBreaker } from "../core/breaker.js";
 import { isoUtc } from "../core/clock.js";
-import { toError } from "../core/errors.js";
+import { describe } from "../core/errors.js";
 import { decideRun, type RunDecision } from "../core/schedule-decision.js";
 import { logBreakerTransition } from "../log/circuit.js";
 import type { Logger } from "../log/logger.js";
@@ -90,7 +90,7 @@ export class Scheduler implements Service {
           wakeAt = this.tick().wakeAt;
           await this.prune();
         } catch (e) {
-          this.log.error({ err: toError(e).message }, `scheduler tick failed: ${toError(e).message}`);
+          this.log.error({ err: describe(e) }, `scheduler tick failed: ${describe(e)}`);
         }
         this.arm(wakeAt);
       } while (this.again && !this.stopped);
@@ -130,7 +130,7 @@ export class Scheduler implements Service {
         if (at !== null && at > nowMs) report.wakeAt = Math.min(report.wakeAt ?? at, at);
       } catch (e) {
         // One plugin's trouble (a busy database, a bad zone) must not stop the others' polls.
-        const message = toError(e).message;
+        const message = describe(e);
         this.log.error({ plugin, err: message }, `scheduling ${plugin} failed: ${message}`);
       }
     }

@@ -9,7 +9,7 @@ import { v7 as uuidv7 } from "uuid";
 import { makeStateDir, refuseSymlink } from "../config/state-dir.js";
 import type { Clock } from "../core/clock.js";
 import { isoUtc } from "../core/clock.js";
-import { PosternError } from "../core/errors.js";
+import { describe, PosternError } from "../core/errors.js";
 import { createContext } from "./context.js";
 import { checkNotNewer, LATEST_VERSION, migrate } from "./migrations.js";
 import { Store } from "./store.js";
@@ -93,7 +93,7 @@ function connect(stateDir: string, file: string, readonly: boolean): Database.Da
     if (readonly) return new Database(file, { readonly: true, fileMustExist: true });
     return new Database(file);
   } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
+    const detail = describe(e);
     if (readonly && (e as { code?: string }).code === "SQLITE_CANTOPEN") {
       throw new PosternError("db_missing", `cannot open ${file}: ${detail} (has the daemon ever started?)`);
     }
@@ -122,7 +122,7 @@ function writable(file: string, fn: () => void): void {
     fn();
   } catch (e) {
     if (e instanceof PosternError) throw e;
-    const detail = e instanceof Error ? e.message : String(e);
+    const detail = describe(e);
     throw new PosternError(
       "db_not_writable",
       `cannot write to ${file}: ${detail}; check the permissions and free space of its directory`,

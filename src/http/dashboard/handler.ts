@@ -4,10 +4,12 @@
  * carries. Read-only: GET and HEAD only, and nothing here writes (the store methods it calls
  * are reads). Loaded by the listener on the first dashboard request (src/http/server.ts).
  */
+
 import type { IncomingMessage } from "node:http";
 import { PLUGIN_NAME_RE } from "../../config/fields.js";
 import type { ServiceDeps } from "../../contracts/service.js";
 import { isoUtc } from "../../core/clock.js";
+import { describe } from "../../core/errors.js";
 import type { Logger } from "../../log/logger.js";
 import { pluginStatuses, readLiveSet } from "../../status/model.js";
 import type { JobStatus } from "../../store/index.js";
@@ -108,7 +110,7 @@ export class Dashboard {
           }),
         );
       }
-      const message = e instanceof Error ? e.message : String(e);
+      const message = describe(e);
       this.log.error({ err: message, path }, `dashboard ${path}: cannot read the database: ${message}`);
       return fail(
         503,
