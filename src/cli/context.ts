@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { loadConfig } from "../config/index.js";
 import type { Config } from "../config/types.js";
 import { PosternError } from "../core/errors.js";
-import { discoverPlugins } from "../plugins/index.js";
+import { discoverInRoots, searchRoots } from "../plugins/index.js";
 import type { PluginListing } from "../plugins/types.js";
 
 export interface GlobalOptions {
@@ -32,5 +32,5 @@ export function requireConfig(opts: GlobalOptions): Config {
 }
 
 export function listPlugins(config: Config): PluginListing[] {
-  return discoverPlugins(config.plugins_dir);
+  return discoverInRoots(searchRoots(config.plugins_dirs));
 }

@@ -4,7 +4,7 @@
  */
 import { v7 as uuidv7 } from "uuid";
 import type { Config } from "../config/types.js";
-import { resolvePluginsDir, trustRecheck } from "../plugins/index.js";
+import { trustRecheck } from "../plugins/index.js";
 import type { LoadedPlugin } from "../plugins/types.js";
 import { pluginEnvironment } from "../runner/env.js";
 import { buildRequest } from "../runner/request.js";
@@ -40,7 +40,7 @@ export async function runHealth(config: Config, plugin: LoadedPlugin): Promise<H
     }),
     timeoutMs,
     env: pluginEnvironment(process.env, { plugin: plugin.name, command: "health", jobId }, pc?.env ?? {}),
-    recheckTrust: trustRecheck(resolvePluginsDir(config.plugins_dir), plugin),
+    recheckTrust: trustRecheck(plugin),
   });
   return run.outcome.status === "succeeded"
     ? { status: "ok", error: null, run }

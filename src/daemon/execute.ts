@@ -77,7 +77,7 @@ export async function executeJob(
       env: pluginEnvironment(deps.env, { plugin: job.plugin, command, jobId: job.id }, pc.env),
       limits: deps.runLimits,
       clock,
-      recheckTrust: trustRecheck(runtime.pluginsDirReal, plugin),
+      recheckTrust: trustRecheck(plugin),
       onSpawn: (info) => store.recordSpawn(job.id, info.pgid, info.startTime),
       abort: deps.abort,
     });

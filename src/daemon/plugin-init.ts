@@ -84,7 +84,7 @@ export async function runInits(deps: InitDeps, runtime: Runtime): Promise<Set<st
       env: pluginEnvironment(deps.env, { plugin: name, command: "init", jobId }, pc.env),
       limits: deps.runLimits,
       clock: deps.clock,
-      recheckTrust: trustRecheck(runtime.pluginsDirReal, plugin),
+      recheckTrust: trustRecheck(plugin),
     });
     let error = result.outcome.status === "succeeded" ? null : result.outcome.error;
     const response = result.outcome.response;

@@ -5,14 +5,13 @@
 import { checkAgainstPlugins, loadConfig } from "../config/index.js";
 import type { Config } from "../config/types.js";
 import { PosternError } from "../core/errors.js";
-import { discoverPlugins, pluginRegistry, resolvePluginsDir } from "../plugins/index.js";
+import { discoverInRoots, pluginRegistry, searchRoots } from "../plugins/index.js";
 import type { LoadedPlugin, PluginListing } from "../plugins/types.js";
 
 export interface Runtime {
   config: Config;
   listings: PluginListing[];
   registry: Map<string, LoadedPlugin>;
-  pluginsDirReal: string;
   /** Configured, enabled and loaded: the plugins that may run and receive routed events. */
   enabledPlugins: Set<string>;
 }
@@ -25,8 +24,7 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
     });
   }
   const config = loaded.config;
-  const pluginsDirReal = resolvePluginsDir(config.plugins_dir);
-  const listings = discoverPlugins(config.plugins_dir);
+  const listings = discoverInRoots(searchRoots(config.plugins_dirs));
   const problems = checkAgainstPlugins(config, listings);
   if (problems.length > 0) {
     throw new PosternError("config_invalid", `${file} does not match the plugins found; not starting:`, {
@@ -39,7 +37,7 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
       .filter(([name, pc]) => pc.enabled && registry.has(name))
       .map(([name]) => name),
   );
-  return { config, listings, registry, pluginsDirReal, enabledPlugins };
+  return { config, listings, registry, enabledPlugins };
 }
 
 /** Why jobs of a plugin may not run under this runtime, or null when they may. */

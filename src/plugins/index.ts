@@ -1,5 +1,18 @@
-export { discoverPlugins, pluginRegistry, resolvePluginsDir } from "./discover.js";
-export { type PluginJson, pluginsJson, pluginsTable } from "./list-output.js";
+export {
+  BUNDLED_PLUGINS_DIR,
+  discoverInRoots,
+  discoverPlugins,
+  pluginRegistry,
+  resolvePluginsDir,
+  searchRoots,
+} from "./discover.js";
+export {
+  type PluginJson,
+  pluginsJson,
+  pluginsJsonWithRoots,
+  pluginsTable,
+  rootsText,
+} from "./list-output.js";
 export {
   MANIFEST_MAX_BYTES,
   type ManifestResult,

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { v7 as uuidv7 } from "uuid";
 import { PosternError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
-import { pluginRegistry, resolvePluginsDir, trustRecheck } from "../../plugins/index.js";
+import { pluginRegistry, trustRecheck } from "../../plugins/index.js";
 import { COMMANDS, type PluginCommand } from "../../plugins/types.js";
 import { pluginEnvironment } from "../../runner/env.js";
 import { buildRequest } from "../../runner/request.js";
@@ -46,7 +46,10 @@ export function registerExec(program: Command): void {
       const config = requireConfig(cmd.optsWithGlobals());
       const listing = listPlugins(config).find((l) => l.name === name);
       if (!listing) {
-        throw new PosternError("plugin_unknown", `no plugin directory "${name}" under ${config.plugins_dir}`);
+        throw new PosternError(
+          "plugin_unknown",
+          `no plugin directory "${name}" under ${config.plugins_dirs.join(", ")} or the bundled plugins`,
+        );
       }
       const plugin = pluginRegistry([listing]).get(name);
       if (!plugin)
@@ -84,7 +87,7 @@ export function registerExec(program: Command): void {
         request,
         timeoutMs,
         env: pluginEnvironment(process.env, { plugin: name, command, jobId }, pluginConfig?.env ?? {}),
-        recheckTrust: trustRecheck(resolvePluginsDir(config.plugins_dir), plugin),
+        recheckTrust: trustRecheck(plugin),
       });
       const o = result.outcome;
       const outcome = {
