@@ -34,9 +34,13 @@ export class DaemonProcess {
     this.exited = once(child, "exit").then(([code, signal]) => ({ code, signal }) as never);
   }
 
-  /** Starts `postern start` and resolves once it logged that it started. */
-  static async start(configFile: string, env: Record<string, string> = {}): Promise<DaemonProcess> {
-    const child = spawn(postern, ["start", "--config", configFile], {
+  /** Starts `postern start` (this checkout's, or `bin`) and resolves once it logged that it started. */
+  static async start(
+    configFile: string,
+    env: Record<string, string> = {},
+    bin = postern,
+  ): Promise<DaemonProcess> {
+    const child = spawn(bin, ["start", "--config", configFile], {
       env: { ...process.env, POSTERN_KILL_GRACE_MS: "300", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
