@@ -1,7 +1,10 @@
 // RSS 2.0, RSS 1.0 (RDF) and Atom into one entry shape, with fast-xml-parser doing the XML.
 import { createHash } from "node:crypto";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { PluginError } from "../../dist/src/sdk/index.js";
+
+// The SDK of the Postern running this plugin (POSTERN_SDK, docs/plugin-authoring.md); the
+// relative path is this package's own build, for running the file by hand.
+const { PluginError } = await import(process.env.POSTERN_SDK ?? "../../dist/src/sdk/index.js");
 
 const SUMMARY_MAX = 2000;
 

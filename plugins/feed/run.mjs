@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // feed: poll RSS/Atom feeds, emit `feed.item` for each entry not seen before. See README.md.
 import { createHash } from "node:crypto";
-import {
+import { decodeBody, parseFeed } from "./parse.mjs";
+
+// The SDK of the Postern running this plugin (POSTERN_SDK, docs/plugin-authoring.md); the
+// relative path is this package's own build, for running the file by hand.
+const {
   definePlugin,
   fetchBounded,
   httpError,
@@ -10,8 +14,7 @@ import {
   optionalStringMap,
   PluginError,
   stringList,
-} from "../../dist/src/sdk/index.js";
-import { decodeBody, parseFeed } from "./parse.mjs";
+} = await import(process.env.POSTERN_SDK ?? "../../dist/src/sdk/index.js");
 
 const USER_AGENT = "postern-feed/1.0";
 const FETCH_TIMEOUT_MS = 30_000;

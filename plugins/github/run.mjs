@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // github: turn a GitHub webhook delivery (X-GitHub-Event + JSON body) into a typed event such as
 // `github.push` or `github.issue_opened`. See README.md for every type and its payload.
-import { definePlugin, optionalBoolean, PluginError, webhookOf } from "../../dist/src/sdk/index.js";
 import { KNOWN_EVENTS, mapDelivery } from "./events.mjs";
+
+// The SDK of the Postern running this plugin (POSTERN_SDK, docs/plugin-authoring.md); the
+// relative path is this package's own build, for running the file by hand.
+const { definePlugin, optionalBoolean, PluginError, webhookOf } = await import(
+  process.env.POSTERN_SDK ?? "../../dist/src/sdk/index.js"
+);
 
 function notJson(detail) {
   // The same body will never parse: the webhook's settings need changing, not a retry.

@@ -3,7 +3,12 @@
 // event_id is delivered once: delivered ids are remembered in state. See README.md.
 import { access, appendFile, constants, mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import {
+import { body, fileLine, ntfyTarget } from "./formats.mjs";
+import { render } from "./render.mjs";
+
+// The SDK of the Postern running this plugin (POSTERN_SDK, docs/plugin-authoring.md); the
+// relative path is this package's own build, for running the file by hand.
+const {
   ConfigError,
   definePlugin,
   fetchBounded,
@@ -12,9 +17,7 @@ import {
   optionalString,
   optionalStringMap,
   PluginError,
-} from "../../dist/src/sdk/index.js";
-import { body, fileLine, ntfyTarget } from "./formats.mjs";
-import { render } from "./render.mjs";
+} = await import(process.env.POSTERN_SDK ?? "../../dist/src/sdk/index.js");
 
 const FORMATS = ["json", "text", "ntfy", "slack", "discord"];
 const HTTP_ONLY = ["ntfy", "slack", "discord"];

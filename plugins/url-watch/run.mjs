@@ -2,7 +2,11 @@
 // url-watch: poll one URL, emit `url.changed` when its content (or one value inside a JSON
 // document, chosen by a JSON Pointer) changes. The first poll only remembers. See README.md.
 import { createHash } from "node:crypto";
-import {
+import { canonicalJson, parsePointer, resolvePointer } from "./pointer.mjs";
+
+// The SDK of the Postern running this plugin (POSTERN_SDK, docs/plugin-authoring.md); the
+// relative path is this package's own build, for running the file by hand.
+const {
   ConfigError,
   definePlugin,
   fetchBounded,
@@ -12,8 +16,7 @@ import {
   optionalStringMap,
   PluginError,
   requireString,
-} from "../../dist/src/sdk/index.js";
-import { canonicalJson, parsePointer, resolvePointer } from "./pointer.mjs";
+} = await import(process.env.POSTERN_SDK ?? "../../dist/src/sdk/index.js");
 
 const USER_AGENT = "postern-url-watch/1.0";
 const FETCH_TIMEOUT_MS = 30_000;

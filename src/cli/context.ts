@@ -1,21 +1,40 @@
 /**
  * What most commands need first: which config file, the loaded config, the plugins found.
- * The config file comes from --config, else $POSTERN_CONFIG, else ./postern.yaml (SPEC §3).
+ * The config file comes from --config, else $POSTERN_CONFIG, else ./postern.yaml, else the one
+ * `postern init` writes, $XDG_CONFIG_HOME/postern/postern.yaml (SPEC §3, §18).
  */
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 import { findStateDir } from "../config/find-state-dir.js";
 import { loadConfig } from "../config/index.js";
 import type { Config } from "../config/types.js";
 import { formatProblem, PosternError } from "../core/errors.js";
-import { discoverPlugins } from "../plugins/index.js";
+import { discoverInRoots, searchRoots } from "../plugins/index.js";
 import type { PluginListing } from "../plugins/types.js";
 
 export interface GlobalOptions {
   config?: string;
 }
 
+/** $XDG_CONFIG_HOME/postern (default ~/.config/postern): where `postern init` puts the config. */
+export function xdgConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config"), "postern");
+}
+
+/** $XDG_STATE_HOME/postern (default ~/.local/state/postern): the state `postern init` sets up. */
+export function xdgStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state"), "postern");
+}
+
 export function configPath(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(opts.config ?? env.POSTERN_CONFIG ?? "postern.yaml");
+  const explicit = opts.config ?? env.POSTERN_CONFIG;
+  if (explicit !== undefined) return resolve(explicit);
+  const here = resolve("postern.yaml");
+  if (existsSync(here)) return here;
+  const xdg = join(xdgConfigDir(env), "postern.yaml");
+  // Neither exists: name ./postern.yaml, the first place looked, in the error.
+  return existsSync(xdg) ? xdg : here;
 }
 
 /** Loads the config or throws a PosternError carrying every problem. */
@@ -69,5 +88,5 @@ export function readContext(opts: GlobalOptions): ReadContext {
 }
 
 export function listPlugins(config: Config): PluginListing[] {
-  return discoverPlugins(config.plugins_dir);
+  return discoverInRoots(searchRoots(config.plugins_dirs));
 }

@@ -4,7 +4,6 @@
  */
 import type { Config } from "../config/types.js";
 import { runPluginCommand } from "../plugin-run/run-command.js";
-import { resolvePluginsDir } from "../plugins/index.js";
 import type { LoadedPlugin } from "../plugins/types.js";
 import type { RunResult } from "../runner/run.js";
 import { withReadStore } from "./context-store.js";
@@ -25,7 +24,6 @@ export async function runHealth(config: Config, plugin: LoadedPlugin): Promise<H
     plugin,
     command: "health",
     pluginConfig: config.plugins[plugin.name],
-    pluginsDirReal: resolvePluginsDir(config.plugins_dir),
     coreEnv: process.env,
     state,
   });

@@ -28,6 +28,9 @@ const COMMANDS: [string, () => Promise<Register>][] = [
   ["state", async () => (await import("./commands/state.js")).registerState],
   ["logs", async () => (await import("./commands/logs.js")).registerLogs],
   ["reset", async () => (await import("./commands/reset.js")).registerReset],
+  ["init", async () => (await import("./commands/init.js")).registerInit],
+  ["new", async () => (await import("./commands/new.js")).registerNew],
+  ["service", async () => (await import("./commands/service.js")).registerService],
 ];
 
 async function buildProgram(argv: string[]): Promise<Command> {

@@ -35,7 +35,7 @@ export function checkAgainstPlugins(config: Config, listings: readonly PluginLis
     if (!plugin.enabled) continue;
     const listing = byName.get(name);
     if (listing === undefined) {
-      add(["plugins", name], `no plugin directory "${name}" in ${config.plugins_dir}`);
+      add(["plugins", name], `no plugin directory "${name}" in ${config.plugins_dirs.join(", ")}`);
       continue;
     }
     const manifest = listing.loaded ? listing.plugin?.manifest : undefined;

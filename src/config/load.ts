@@ -83,12 +83,17 @@ function resolveEndpoint(endpoint: ConfigFileOutput["webhooks"]["endpoints"][num
   };
 }
 
+function pluginsDirs(dir: string, value: string | string[]): Pick<Config, "plugins_dir" | "plugins_dirs"> {
+  const all = (typeof value === "string" ? [value] : value).map((p) => resolve(dir, p));
+  return { plugins_dir: all[0] ?? resolve(dir, "plugins"), plugins_dirs: all };
+}
+
 function resolveConfig(data: ConfigFileOutput, file: string): Config {
   const dir = dirname(file);
   return {
     file,
     service: { ...data.service, state_dir: resolve(dir, data.service.state_dir) },
-    plugins_dir: resolve(dir, data.plugins_dir),
+    ...pluginsDirs(dir, data.plugins_dir),
     plugins: Object.fromEntries(Object.entries(data.plugins).map(([name, p]) => [name, resolvePlugin(p)])),
     webhooks: { listen: data.webhooks.listen, endpoints: data.webhooks.endpoints.map(resolveEndpoint) },
     routes: data.routes.map((route) => ({ ...route })),

@@ -144,7 +144,13 @@ const routeSchema = z.strictObject({
 
 export const configFileSchema = z.strictObject({
   service: serviceSchema.prefault({}),
-  plugins_dir: filePath.prefault(DEFAULTS.plugins_dir),
+  plugins_dir: z
+    .union([filePath, z.array(filePath).min(1, { error: "expected at least one path" })])
+    .prefault(DEFAULTS.plugins_dir)
+    .meta({
+      description:
+        "where your plugins live: a path or a list of paths, searched in order; the bundled plugins are searched last",
+    }),
   plugins: z.record(pluginName, pluginSchema).prefault({}),
   webhooks: z
     .strictObject({

@@ -71,8 +71,13 @@ export interface Config {
     shutdown_grace: number;
     max_route_depth: number;
   };
-  /** Absolute. */
+  /** Absolute: the first search root (what messages name when there is one). */
   plugins_dir: string;
+  /**
+   * Absolute, in search order: every root `plugins_dir` names (a path or a list of paths). The
+   * package's bundled plugins are searched after these (SPEC §18; plugins/discover.ts).
+   */
+  plugins_dirs: string[];
   plugins: Record<string, PluginConfig>;
   webhooks: { listen: ListenAddress; endpoints: WebhookEndpoint[] };
   /** In file order: fan-out fires in config order (SPEC §8). */

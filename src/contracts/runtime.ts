@@ -9,7 +9,6 @@ export interface Runtime {
   config: Config;
   listings: PluginListing[];
   registry: Map<string, LoadedPlugin>;
-  pluginsDirReal: string;
   /** Configured, enabled and loaded: the plugins that may run and receive routed events. */
   enabledPlugins: Set<string>;
 }

@@ -61,6 +61,9 @@ export const ERROR_CODES = [
   "listen_failed",
   "reload_rejected",
   "reload_timeout",
+  // writing a starter (init, new plugin)
+  "init_exists",
+  "plugin_exists",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

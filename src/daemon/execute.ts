@@ -61,7 +61,6 @@ export async function executeJob(
       plugin,
       command,
       pluginConfig: pc,
-      pluginsDirReal: runtime.pluginsDirReal,
       coreEnv: deps.env,
       state: store.getState(job.plugin),
       jobId: job.id,

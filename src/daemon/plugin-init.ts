@@ -59,7 +59,6 @@ export async function runInits(deps: InitDeps, runtime: Runtime): Promise<Set<st
       plugin,
       command: "init",
       pluginConfig: pc,
-      pluginsDirReal: runtime.pluginsDirReal,
       coreEnv: deps.env,
       state: deps.store.getState(name),
       limits: deps.runLimits,

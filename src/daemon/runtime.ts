@@ -4,7 +4,7 @@ import { checkAgainstPlugins, checkStateDir, loadConfig } from "../config/index.
 import type { Runtime } from "../contracts/runtime.js";
 import { type ErrorCode, PosternError } from "../core/errors.js";
 import { deadReason } from "../core/lifecycle.js";
-import { discoverPlugins, pluginRegistry, resolvePluginsDir } from "../plugins/index.js";
+import { discoverInRoots, pluginRegistry, searchRoots } from "../plugins/index.js";
 
 /**
  * A start refuses ("not starting"); a reload is rejected while the daemon runs on. An unset
@@ -33,8 +33,7 @@ export function loadRuntime(
       problems: stateDirProblems,
     });
   }
-  const pluginsDirReal = resolvePluginsDir(config.plugins_dir);
-  const listings = discoverPlugins(config.plugins_dir);
+  const listings = discoverInRoots(searchRoots(config.plugins_dirs));
   const problems = checkAgainstPlugins(config, listings);
   if (problems.length > 0) {
     throw new PosternError(
@@ -49,7 +48,7 @@ export function loadRuntime(
       .filter(([name, pc]) => pc.enabled && registry.has(name))
       .map(([name]) => name),
   );
-  return { config, listings, registry, pluginsDirReal, enabledPlugins };
+  return { config, listings, registry, enabledPlugins };
 }
 
 /**

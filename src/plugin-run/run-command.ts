@@ -3,7 +3,7 @@
  * health check and `postern exec`. The timeout per command comes from the plugin's config (the
  * config's defaults for a directory not in it), the request is built here, the environment is
  * the clean one, the trust checks run again at spawn and the limits are the runner's unless the
- * caller tunes them. A fix to any of these reaches every caller.
+ * caller tunes them. The trust checks run against the plugin's own search root. A fix to any of these reaches every caller.
  */
 import { v7 as uuidv7 } from "uuid";
 import { DEFAULTS } from "../config/schema.js";
@@ -22,8 +22,6 @@ export interface PluginCommandRun {
   command: PluginCommand;
   /** The plugin's block of the config; undefined for a directory not in it: config {}, no env, default timeouts. */
   pluginConfig: PluginConfig | undefined;
-  /** plugins_dir, resolved: the trust checks run again against it right before the spawn. */
-  pluginsDirReal: string;
   /** The core's environment: only its clean part is passed on (see pluginEnvironment). */
   coreEnv: Record<string, string | undefined>;
   /** The plugin's state as the request carries it. */
@@ -82,7 +80,7 @@ export async function runPluginCommand(run: PluginCommandRun): Promise<PluginCom
     env: pluginEnvironment(run.coreEnv, { plugin: plugin.name, command, jobId }, pluginConfig?.env ?? {}),
     limits: run.limits,
     clock,
-    recheckTrust: trustRecheck(run.pluginsDirReal, plugin),
+    recheckTrust: trustRecheck(plugin),
     onSpawn: run.onSpawn,
     abort: run.abort,
   });

@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { PosternError } from "../core/errors.js";
 import { MANIFEST_MAX_BYTES, parseManifest } from "./manifest.js";
 import { checkEntrypoint, checkPluginDir } from "./trust.js";
-import type { LoadedPlugin, Manifest, PluginListing } from "./types.js";
+import type { LoadedPlugin, Manifest, PluginListing, SearchRoot } from "./types.js";
 
 const MANIFEST = "manifest.yaml";
 
@@ -68,7 +69,12 @@ function refused(name: string, dir: string, reason: string, manifest: Manifest |
   };
 }
 
-function inspect(pluginsDirReal: string, name: string): PluginListing {
+function inspect(pluginsDirReal: string, name: string, root?: SearchRoot): PluginListing {
+  const listing = inspectIn(pluginsDirReal, name);
+  return root === undefined ? listing : { ...listing, root };
+}
+
+function inspectIn(pluginsDirReal: string, name: string): PluginListing {
   const dir = path.join(pluginsDirReal, name);
   // The directory is checked before its manifest is read: never parse files from outside plugins_dir.
   const dirCheck = checkPluginDir(pluginsDirReal, dir);
@@ -87,7 +93,7 @@ function inspect(pluginsDirReal: string, name: string): PluginListing {
     reason: null,
     version: manifest.version,
     commands: manifest.commands,
-    plugin: { name, dir: dirCheck.dirReal, entrypoint: trust.entrypointReal, manifest },
+    plugin: { name, dir: dirCheck.dirReal, entrypoint: trust.entrypointReal, manifest, root: pluginsDirReal },
   };
 }
 
@@ -96,13 +102,64 @@ function inspect(pluginsDirReal: string, name: string): PluginListing {
  * Throws PosternError when plugins_dir itself is missing or unreadable.
  */
 export function discoverPlugins(pluginsDir: string): PluginListing[] {
-  const real = resolvePluginsDir(pluginsDir);
+  return listRoot(resolvePluginsDir(pluginsDir));
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function listRoot(real: string, root?: SearchRoot): PluginListing[] {
   return fs
     .readdirSync(real, { withFileTypes: true })
     .filter((e) => isCandidate(real, e))
     .map((e) => e.name)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map((name) => inspect(real, name));
+    .sort(byName)
+    .map((name) => inspect(real, name, root));
+}
+
+/**
+ * The package's own plugins (notify, feed, …): dist/src/plugins/ → plugins/, in a checkout and
+ * in an installed package alike.
+ */
+export const BUNDLED_PLUGINS_DIR = fileURLToPath(new URL("../../../plugins", import.meta.url));
+
+/**
+ * The search roots of SPEC §18, in order: each plugins_dir entry, then the bundled plugins (left
+ * out when an entry already is that directory, as in the checkout's example). Throws a
+ * PosternError naming the key (`plugins_dir`, `plugins_dir.1`) of a root that is missing.
+ */
+export function searchRoots(pluginsDirs: readonly string[], bundledDir = BUNDLED_PLUGINS_DIR): SearchRoot[] {
+  const roots: SearchRoot[] = pluginsDirs.map((dir, i) => {
+    const key = pluginsDirs.length === 1 ? "plugins_dir" : `plugins_dir.${i}`;
+    try {
+      return { key, real: resolvePluginsDir(dir), bundled: false };
+    } catch (e) {
+      if (e instanceof PosternError) throw new PosternError(e.code, `${key}: ${e.message}`);
+      throw e;
+    }
+  });
+  const bundledReal = fs.realpathSync(bundledDir);
+  if (!roots.some((r) => r.real === bundledReal))
+    roots.push({ key: "bundled", real: bundledReal, bundled: true });
+  return roots;
+}
+
+/**
+ * Every plugin of every search root, loaded or refused, sorted by name. The first root holding a
+ * name wins, whether its plugin loads or is refused: a refused plugin of the operator's never
+ * silently becomes the bundled one. Directories a winner hides are not listed.
+ */
+export function discoverInRoots(roots: readonly SearchRoot[]): PluginListing[] {
+  const found = new Map<string, PluginListing>();
+  for (const root of roots) {
+    for (const listing of listRoot(root.real, root)) {
+      const winner = found.get(listing.name);
+      if (winner === undefined) found.set(listing.name, listing);
+      else if (root.bundled) winner.shadowsBundled = true;
+    }
+  }
+  return [...found.values()].sort((a, b) => byName(a.name, b.name));
 }
 
 /** Loaded plugins by name: what the scheduler, router and runner may use. */

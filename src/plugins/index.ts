@@ -1,4 +1,11 @@
-export { discoverPlugins, pluginRegistry, resolvePluginsDir } from "./discover.js";
+export {
+  BUNDLED_PLUGINS_DIR,
+  discoverInRoots,
+  discoverPlugins,
+  pluginRegistry,
+  resolvePluginsDir,
+  searchRoots,
+} from "./discover.js";
 export {
   MANIFEST_MAX_BYTES,
   type ManifestResult,

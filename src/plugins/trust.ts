@@ -66,6 +66,12 @@ function checkDir(pluginsDirReal: string, pluginDir: string): DirCheck {
       ok: false,
       reason: `plugin directory resolves to ${dirReal}, outside plugins_dir ${pluginsDirReal} (move the plugin into plugins_dir instead of symlinking to it)`,
     };
+  // A root anyone can write to lets anyone plant or replace a plugin in it (SPEC §4.2).
+  if (worldWritable(fs.statSync(pluginsDirReal).mode))
+    return {
+      ok: false,
+      reason: `search root ${pluginsDirReal} is world-writable: whoever can write there can plant or replace a plugin (chmod o-w ${shellQuote(pluginsDirReal)})`,
+    };
   const st = fs.statSync(dirReal);
   if (!st.isDirectory()) return { ok: false, reason: `${pluginDir} is not a directory` };
   if (worldWritable(st.mode))
@@ -165,12 +171,14 @@ function check(pluginsDirReal: string, pluginDir: string, entrypoint: string): E
  * The spawn-time repeat of the trust checks (SPEC §5.3): a symlink or mode can change after
  * load. Returns a function the runner calls right before spawning; it yields a refusal or null.
  */
-export function trustRecheck(
-  pluginsDirReal: string,
-  plugin: { dir: string; entrypoint: string; manifest: { entrypoint: string } },
-): () => string | null {
+export function trustRecheck(plugin: {
+  dir: string;
+  entrypoint: string;
+  root: string;
+  manifest: { entrypoint: string };
+}): () => string | null {
   return () => {
-    const result = checkEntrypoint(pluginsDirReal, plugin.dir, plugin.manifest.entrypoint);
+    const result = checkEntrypoint(plugin.root, plugin.dir, plugin.manifest.entrypoint);
     if (!result.ok) return result.reason;
     if (result.entrypointReal !== plugin.entrypoint) {
       return `entrypoint now resolves to ${result.entrypointReal}, not ${plugin.entrypoint} as at load (reload to accept the change)`;

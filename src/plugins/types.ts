@@ -21,6 +21,17 @@ export interface LoadedPlugin {
   /** Real path of the entrypoint file. */
   entrypoint: string;
   manifest: Manifest;
+  /** Real path of the search root it was found in (trust checks are relative to it). */
+  root: string;
+}
+
+/** A directory searched for plugins (SPEC §18): the operator's plugins_dir entries, then the package's own. */
+export interface SearchRoot {
+  /** Where it comes from, for people: `plugins_dir`, `plugins_dir.1`, or `bundled`. */
+  key: string;
+  /** Real path. */
+  real: string;
+  bundled: boolean;
 }
 
 /** One directory found under plugins_dir, loaded or refused (what `postern plugins` lists). */
@@ -33,4 +44,8 @@ export interface PluginListing {
   version: string | null;
   commands: PluginCommand[];
   plugin: LoadedPlugin | null;
+  /** The search root it was found in; absent for a listing of one bare plugins_dir. */
+  root?: SearchRoot;
+  /** The operator's plugin of the same name as a bundled one: it wins, and says so. */
+  shadowsBundled?: boolean;
 }

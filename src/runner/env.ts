@@ -2,6 +2,16 @@
  * The clean environment of a plugin process (SPEC §4.3). The core's own environment holds
  * every plugin's secrets for interpolation, so it is never passed on wholesale.
  */
+import { fileURLToPath } from "node:url";
+
+/**
+ * Where this install's SDKs are, handed to every plugin so one written anywhere finds them
+ * (SPEC §18): an ESM import of a global install's package fails (ESM does not search global
+ * prefixes), and a plugin's path relative to a checkout breaks when it is copied.
+ */
+export const SDK_URL = new URL("../sdk/index.js", import.meta.url).href;
+export const SDK_PYTHON_DIR = fileURLToPath(new URL("../../../src/sdk/python", import.meta.url));
+
 const PASSED_THROUGH = ["PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ", "TMPDIR"] as const;
 
 export function pluginEnvironment(
@@ -19,5 +29,7 @@ export function pluginEnvironment(
   env.POSTERN_PLUGIN = ids.plugin;
   env.POSTERN_COMMAND = ids.command;
   env.POSTERN_JOB_ID = ids.jobId;
+  env.POSTERN_SDK = SDK_URL;
+  env.POSTERN_SDK_PYTHON = SDK_PYTHON_DIR;
   return env;
 }

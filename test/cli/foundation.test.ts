@@ -77,12 +77,16 @@ describe("postern plugins", () => {
     const r = cliJson<Record<string, unknown>[]>(["plugins", "--config", fixtureConfig()]);
     assert.equal(r.status, 0, r.stderr);
     const ok = r.json.find((p) => p.name === "ok");
+    // §13.1's fields, plus where the plugin was found (SPEC §18: more fields may be added).
     assert.deepEqual(Object.keys(ok ?? {}).sort(), [
       "commands",
       "healthy",
       "loaded",
       "name",
       "reason",
+      "root",
+      "root_key",
+      "shadows_bundled",
       "version",
     ]);
     assert.equal(ok?.loaded, true);

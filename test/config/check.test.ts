@@ -21,6 +21,7 @@ function loaded(
       name,
       dir,
       entrypoint: `${dir}/run.sh`,
+      root: "/plugins",
       manifest: {
         name,
         version: "1.0.0",

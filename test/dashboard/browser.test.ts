@@ -1,19 +1,20 @@
 /**
- * The dashboard in a real browser: Debian's Chromium (never a downloaded one) driven by
+ * The dashboard in a real browser: the system's Chromium, else the npm registry's
+ * @sparticuz/chromium (test/helpers/chromium.ts; never a browser downloaded from elsewhere), driven by
  * playwright-core, against the real daemon with real jobs. Checks each page's content, the
  * filter, the trace tree, that auto-refresh swaps in a new job without a navigation, that no
  * request leaves 127.0.0.1, and that the tables are there with JavaScript off. Screenshots go to
  * test-results/dashboard/. Playwright gives each launch a fresh temporary profile.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { chooseChromium } from "../helpers/chromium.js";
 import { repoRoot } from "../helpers/paths.js";
 import { type DashDaemon, SENTINELS, seedJobs, startDashDaemon } from "./helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(repoRoot, "test-results", "dashboard");
 
 describe("dashboard in headless Chromium", () => {
@@ -26,24 +27,13 @@ describe("dashboard in headless Chromium", () => {
   const pageErrors: string[] = [];
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      assert.fail(`${CHROMIUM} is missing: install Debian's Chromium with \`apt-get install chromium\``);
-    }
+    const chosen = await chooseChromium();
     mkdirSync(SHOTS, { recursive: true });
     d = await startDashDaemon();
     ({ poll, child, dead } = await seedJobs(d));
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      executablePath: chosen.executablePath,
+      args: chosen.args,
       timeout: 30_000,
     });
   });

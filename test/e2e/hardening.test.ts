@@ -92,7 +92,7 @@ webhooks:
     db.close();
     extraFd = openSync(config, "r");
     // Descriptors 3 and 4 (pipes) and 5 (a file) are open, not close-on-exec, in the daemon.
-    daemon = await DaemonProcess.start(config, {}, ["pipe", "pipe", extraFd]);
+    daemon = await DaemonProcess.start(config, {}, { extraStdio: ["pipe", "pipe", extraFd] });
     port = (await daemon.waitFor((l) => /^listening on http:/.test(l.message))).port as number;
   });
 

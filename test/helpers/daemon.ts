@@ -35,17 +35,18 @@ export class DaemonProcess {
   }
 
   /**
-   * Starts `postern start` and resolves once it logged that it started. `extraStdio` opens more
-   * descriptors (3, 4, ...) in the daemon, as a careless parent would leave them.
+   * Starts `postern start` (this checkout's, or `opts.bin`) and resolves once it logged that it
+   * started. `opts.extraStdio` opens more descriptors (3, 4, ...) in the daemon, as a careless
+   * parent would leave them.
    */
   static async start(
     configFile: string,
     env: Record<string, string> = {},
-    extraStdio: ("pipe" | number)[] = [],
+    opts: { extraStdio?: ("pipe" | number)[]; bin?: string } = {},
   ): Promise<DaemonProcess> {
-    const child = spawn(postern, ["start", "--config", configFile], {
+    const child = spawn(opts.bin ?? postern, ["start", "--config", configFile], {
       env: { ...process.env, POSTERN_KILL_GRACE_MS: "300", ...env },
-      stdio: ["ignore", "pipe", "pipe", ...extraStdio],
+      stdio: ["ignore", "pipe", "pipe", ...(opts.extraStdio ?? [])],
     });
     const daemon = new DaemonProcess(child);
     const started = daemon.waitFor((l) => / started \(pid /.test(l.message), 15_000);

@@ -30,6 +30,7 @@ describe("discoverPlugins", () => {
         name: "foo",
         dir,
         entrypoint: path.join(dir, "run.sh"),
+        root: pluginsDir,
         manifest: {
           name: "foo",
           version: "1.0.0",

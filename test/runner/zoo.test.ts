@@ -24,6 +24,7 @@ function fixture(name: string): LoadedPlugin {
     name,
     dir,
     entrypoint: join(dir, "run"),
+    root: fixturePluginsDir,
     manifest: {
       name,
       version: "1.0.0",

@@ -57,6 +57,7 @@ export function runtimeOf(config: Config, commands: Record<string, PluginCommand
         name,
         dir: `/plugins/${name}`,
         entrypoint: `/plugins/${name}/run`,
+        root: "/plugins",
         manifest: {
           name,
           version: "1.0.0",
@@ -74,7 +75,7 @@ export function runtimeOf(config: Config, commands: Record<string, PluginCommand
       .filter(([, p]) => p.enabled)
       .map(([n]) => n),
   );
-  return { config, listings: [], registry, pluginsDirReal: "/plugins", enabledPlugins };
+  return { config, listings: [], registry, enabledPlugins };
 }
 
 export function harness(

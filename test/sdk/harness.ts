@@ -80,6 +80,7 @@ export function tempPlugin(source: string, file = "run.mjs"): LoadedPlugin {
     name: "p",
     dir,
     entrypoint,
+    root,
     manifest: {
       name: "p",
       version: "1.0.0",

@@ -1,8 +1,9 @@
 /** `postern config check`: the config, the plugins, the routes and endpoints; every problem. */
 import type { Command } from "commander";
-import { checkAgainstPlugins, checkStateDir, loadConfig } from "../../config/index.js";
+import { checkAgainstPlugins, checkStateDir, configLine, loadConfig } from "../../config/index.js";
+import { formatPath, type KeyPath } from "../../config/paths.js";
 import { formatProblem, PosternError, type Problem } from "../../core/errors.js";
-import { discoverPlugins } from "../../plugins/index.js";
+import { discoverInRoots, searchRoots } from "../../plugins/index.js";
 import { configPath } from "../context.js";
 import { markFailed, printJson, printLine, problemJson } from "../output.js";
 
@@ -11,10 +12,24 @@ export function collectConfigProblems(file: string): Problem[] {
   if (!loaded.ok) return loaded.errors;
   const stateDir = checkStateDir(loaded.config);
   try {
-    return [...stateDir, ...checkAgainstPlugins(loaded.config, discoverPlugins(loaded.config.plugins_dir))];
+    return [
+      ...stateDir,
+      ...checkAgainstPlugins(loaded.config, discoverInRoots(searchRoots(loaded.config.plugins_dirs))),
+    ];
   } catch (e) {
+    // searchRoots names the key first ("plugins_dir.1: …"); the problem carries it as its path.
     if (e instanceof PosternError) {
-      return [...stateDir, { file, path: "plugins_dir", line: null, message: e.message }];
+      const m = /^plugins_dir(?:\.(\d+))?: ([\s\S]*)$/.exec(e.message);
+      const path: KeyPath = m?.[1] === undefined ? ["plugins_dir"] : ["plugins_dir", Number(m[1])];
+      return [
+        ...stateDir,
+        {
+          file,
+          path: formatPath(path),
+          line: configLine(loaded.config, path),
+          message: m?.[2] ?? e.message,
+        },
+      ];
     }
     throw e;
   }

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { PosternError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
 import { runPluginCommand } from "../../plugin-run/run-command.js";
-import { pluginRegistry, resolvePluginsDir } from "../../plugins/index.js";
+import { pluginRegistry } from "../../plugins/index.js";
 import { COMMANDS, type PluginCommand } from "../../plugins/types.js";
 import { listPlugins, requireConfig } from "../context.js";
 import { readPluginState } from "../context-store.js";
@@ -43,7 +43,10 @@ export function registerExec(program: Command): void {
       const config = requireConfig(cmd.optsWithGlobals());
       const listing = listPlugins(config).find((l) => l.name === name);
       if (!listing) {
-        throw new PosternError("plugin_unknown", `no plugin directory "${name}" under ${config.plugins_dir}`);
+        throw new PosternError(
+          "plugin_unknown",
+          `no plugin directory "${name}" under ${config.plugins_dirs.join(", ")} or the bundled plugins`,
+        );
       }
       const plugin = pluginRegistry([listing]).get(name);
       if (!plugin)
@@ -66,7 +69,6 @@ export function registerExec(program: Command): void {
         plugin,
         command: pluginCommand,
         pluginConfig,
-        pluginsDirReal: resolvePluginsDir(config.plugins_dir),
         coreEnv: process.env,
         state: readPluginState(config, name),
         event: opts.event === undefined ? null : cliEvent(parseEventArg(opts.event), Date.now()),

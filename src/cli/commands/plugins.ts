@@ -1,9 +1,9 @@
-/** `postern plugins`: every directory under plugins_dir, loaded or refused, with the reason. */
+/** `postern plugins`: every plugin directory of every search root, loaded or refused, with the reason and the root. */
 import type { Command } from "commander";
 import { PosternError } from "../../core/errors.js";
-import { pluginRegistry } from "../../plugins/index.js";
+import { discoverInRoots, pluginRegistry, searchRoots } from "../../plugins/index.js";
 import { listPlugins, requireConfig } from "../context.js";
-import { pluginsJson, pluginsTable } from "../format/plugins.js";
+import { pluginsJsonWithRoots, pluginsTable, rootsText } from "../format/plugins.js";
 import { runHealth } from "../health.js";
 import { markFailed, printJson, printLine } from "../output.js";
 
@@ -14,9 +14,10 @@ export function registerPlugins(program: Command): void {
     .option("--json", "machine-readable output")
     .action((opts: { json?: boolean }, cmd: Command) => {
       const config = requireConfig(cmd.optsWithGlobals());
-      const listings = listPlugins(config);
-      if (opts.json) printJson(pluginsJson(listings));
-      else printLine(pluginsTable(listings));
+      const roots = searchRoots(config.plugins_dirs);
+      const listings = discoverInRoots(roots);
+      if (opts.json) printJson(pluginsJsonWithRoots(listings));
+      else printLine(`${pluginsTable(listings)}\n\n${rootsText(roots, listings)}`);
     });
   plugins
     .command("health")

@@ -119,7 +119,10 @@ function runnablePlugin(config: Config, name: string, command: PluginCommand): P
   }
   const listing = listPlugins(config).find((l) => l.name === name);
   if (listing === undefined) {
-    throw new PosternError("plugin_unknown", `no plugin directory "${name}" under ${config.plugins_dir}`);
+    throw new PosternError(
+      "plugin_unknown",
+      `no plugin directory "${name}" under ${config.plugins_dirs.join(", ")} or the bundled plugins`,
+    );
   }
   if (!listing.loaded)
     throw new PosternError("plugin_refused", `plugin ${name} is not loaded: ${listing.reason}`);

@@ -1,4 +1,4 @@
-import type { PluginCommand, PluginListing } from "../../plugins/types.js";
+import type { PluginCommand, PluginListing, SearchRoot } from "../../plugins/types.js";
 import { formatTable } from "../table.js";
 
 /** One element of `postern plugins --json` (SPEC §13.1); key order is part of the shape. */
@@ -46,7 +46,34 @@ export function pluginsTable(listings: readonly PluginListing[]): string {
       l.loaded ? "loaded" : "refused",
       l.version ?? "-",
       l.commands.length > 0 ? l.commands.join(",") : "-",
-      l.reason ?? "",
+      l.reason ?? (l.shadowsBundled ? "shadows the bundled one" : ""),
     ]),
   );
+}
+
+/** `postern plugins --json` beyond §13.1: where each plugin was found (SPEC §18). */
+export function pluginsJsonWithRoots(
+  listings: readonly PluginListing[],
+): (PluginJson & { root: string | null; root_key: string | null; shadows_bundled: boolean })[] {
+  return pluginsJson(listings).map((j, i) => {
+    const l = listings[i];
+    return {
+      ...j,
+      root: l?.root?.real ?? null,
+      root_key: l?.root?.key ?? null,
+      shadows_bundled: l?.shadowsBundled === true,
+    };
+  });
+}
+
+/** The search roots in order, each with the plugins that came from it: the table's "where from". */
+export function rootsText(roots: readonly SearchRoot[], listings: readonly PluginListing[]): string {
+  const lines = ["search roots, in order (the first root holding a name wins):"];
+  for (const root of roots) {
+    const names = listings.filter((l) => l.root?.real === root.real).map((l) => l.name);
+    lines.push(
+      `  ${root.key.padEnd(13)} ${root.real}: ${names.length > 0 ? names.join(", ") : "(none used)"}`,
+    );
+  }
+  return lines.join("\n");
 }
