@@ -5,7 +5,7 @@
 import { v7 as uuidv7 } from "uuid";
 import { isoUtc } from "../core/clock.js";
 import { PosternError } from "../core/errors.js";
-import type { RequestEvent } from "../protocol/schema.js";
+import type { RequestEvent } from "../protocol/messages.js";
 import { readJsonArg } from "./commands/args.js";
 
 export interface EventInput {

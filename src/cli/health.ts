@@ -6,7 +6,7 @@ import type { Config } from "../config/types.js";
 import { runPluginCommand } from "../plugin-run/run-command.js";
 import type { LoadedPlugin } from "../plugins/types.js";
 import type { RunResult } from "../runner/run.js";
-import { withReadStore } from "./context-store.js";
+import { withReadStore } from "./database.js";
 
 export interface HealthResult {
   status: "ok" | "error";

@@ -4,8 +4,8 @@
  * problem. Each rule looks only at values of the right type and leaves type errors to the schema.
  */
 import { formatDuration, parseDuration } from "../core/units.js";
+import { DEFAULTS } from "./definition.js";
 import { formatPath, type KeyPath, type PathProblem } from "./paths.js";
-import { DEFAULTS } from "./schema.js";
 
 type Obj = Record<string, unknown>;
 

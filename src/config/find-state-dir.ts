@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { DEFAULTS } from "./definition.js";
 import { type Env, interpolate } from "./interpolate.js";
-import { DEFAULTS } from "./schema.js";
 
 export type StateDirResult = { ok: true; stateDir: string } | { ok: false; reason: string };
 

@@ -1,15 +1,15 @@
 /** Public API of the configuration loader (SPEC §3). */
 export { checkAgainstPlugins } from "./check.js";
-export { type Env, type InterpolationProblem, interpolate } from "./interpolate.js";
-export { configLine, type LoadResult, loadConfig } from "./load.js";
-export { formatPath, type KeyPath } from "./paths.js";
 export {
   type ConfigFileInput,
   type ConfigFileOutput,
   configFileSchema,
   configJsonSchema,
   DEFAULTS,
-} from "./schema.js";
+} from "./definition.js";
+export { type Env, type InterpolationProblem, interpolate } from "./interpolate.js";
+export { configLine, type LoadResult, loadConfig } from "./load.js";
+export { formatPath, type KeyPath } from "./paths.js";
 export { checkStateDir } from "./state-dir.js";
 export type {
   Config,

@@ -3,8 +3,8 @@
  * one to the typo, so `tick: 60s` points at `tick_interval` instead of only saying "unknown".
  */
 import { z } from "zod";
+import { configFileSchema } from "./definition.js";
 import type { KeyPath } from "./paths.js";
-import { configFileSchema } from "./schema.js";
 
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let current = schema;

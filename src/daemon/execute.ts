@@ -12,7 +12,7 @@ import { logBreakerTransition } from "../log/circuit.js";
 import type { Logger } from "../log/logger.js";
 import { runPluginCommand } from "../plugin-run/run-command.js";
 import type { PluginCommand } from "../plugins/types.js";
-import type { RequestEvent } from "../protocol/schema.js";
+import type { RequestEvent } from "../protocol/messages.js";
 import { notStartedResult, type RunLimits, type RunResult } from "../runner/run.js";
 import type { ClaimAhead, ClaimedJob, CommitResult, Store } from "../store/index.js";
 import { pluginUnavailableReason, type Runtime } from "./runtime.js";

@@ -6,13 +6,13 @@
  * caller tunes them. The trust checks run against the plugin's own search root. A fix to any of these reaches every caller.
  */
 import { v7 as uuidv7 } from "uuid";
-import { DEFAULTS } from "../config/schema.js";
+import { DEFAULTS } from "../config/definition.js";
 import type { PluginConfig } from "../config/types.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { parseDuration } from "../core/units.js";
 import { trustRecheck } from "../plugins/trust.js";
 import type { LoadedPlugin, PluginCommand } from "../plugins/types.js";
-import type { PluginRequest, RequestEvent } from "../protocol/schema.js";
+import type { PluginRequest, RequestEvent } from "../protocol/messages.js";
 import { pluginEnvironment } from "../runner/env.js";
 import { buildRequest } from "../runner/request.js";
 import { type RunLimits, type RunResult, runPlugin, type SpawnInfo } from "../runner/run.js";

@@ -1,2 +1,2 @@
+export * from "./messages.js";
 export * from "./parse.js";
-export * from "./schema.js";

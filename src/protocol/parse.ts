@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { describe } from "../core/errors.js";
 import { MAX_JSON_DEPTH, tooDeep } from "../core/json-depth.js";
 import type { ParsedResponse } from "../core/protocol-types.js";
-import { MAX_EVENTS_PER_RESPONSE, responseSchema } from "./schema.js";
+import { MAX_EVENTS_PER_RESPONSE, responseSchema } from "./messages.js";
 
 export type { ParsedResponse };
 

@@ -1,7 +1,7 @@
 /** Builds the protocol v1 request for one attempt (SPEC §5.1). */
 import { isoUtc } from "../core/clock.js";
 import type { PluginCommand } from "../plugins/types.js";
-import { type PluginRequest, PROTOCOL_VERSION, type RequestEvent } from "../protocol/schema.js";
+import { type PluginRequest, PROTOCOL_VERSION, type RequestEvent } from "../protocol/messages.js";
 
 export function buildRequest(input: {
   jobId: string;

@@ -2,7 +2,7 @@
 import type { Clock } from "../core/clock.js";
 import type { Outcome } from "../core/outcome.js";
 import type { LoadedPlugin, PluginCommand } from "../plugins/types.js";
-import type { PluginRequest } from "../protocol/schema.js";
+import type { PluginRequest } from "../protocol/messages.js";
 
 export interface RunLimits {
   /** stdout held in memory; past it the attempt is a protocol error and the group is killed. */

@@ -5,7 +5,7 @@
  * diagnostic instead of calling the response a protocol error.
  */
 import { Console } from "node:console";
-import { PROTOCOL_VERSION } from "../protocol/schema.js";
+import { PROTOCOL_VERSION } from "../protocol/messages.js";
 import { describeThrown, respond } from "./respond.js";
 import type { Handlers, JsonObject, PluginOptions } from "./types.js";
 

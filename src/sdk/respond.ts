@@ -3,8 +3,9 @@
  * process wrapper (`definePlugin`) and in-process tests both go through here, so what a test
  * sees is exactly what the core would read.
  */
+
+import { type LogEntry, PROTOCOL_VERSION, requestSchema } from "../protocol/messages.js";
 import { validateResponse } from "../protocol/parse.js";
-import { type LogEntry, PROTOCOL_VERSION, requestSchema } from "../protocol/schema.js";
 import { deadlineSignal } from "./deadline.js";
 import { EX_DATAERR, PluginError } from "./errors.js";
 import type {

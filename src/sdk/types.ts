@@ -1,5 +1,5 @@
 /** The shapes a plugin author works with (SPEC §5): typed views of the request and response. */
-import type { LogEntry, PluginRequest, RequestEvent, ResponseEvent } from "../protocol/schema.js";
+import type { LogEntry, PluginRequest, RequestEvent, ResponseEvent } from "../protocol/messages.js";
 
 export type { LogEntry, PluginRequest, RequestEvent, ResponseEvent };
 export type Command = PluginRequest["command"];

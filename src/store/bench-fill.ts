@@ -6,7 +6,7 @@
  * the daemon or the CLI.
  */
 import { isoUtc } from "../core/clock.js";
-import { type StoreContext, writeTx } from "./context.js";
+import { type StoreConnection, writeTx } from "./connection.js";
 import { type Prepared, prepareAll } from "./prepare.js";
 
 export const BENCH_FILL_SQL = {
@@ -34,7 +34,7 @@ export interface HistoryFill {
   batchSize?: number;
 }
 
-export function fillHistory(ctx: StoreContext, fill: HistoryFill): { inserted: number; batches: number } {
+export function fillHistory(ctx: StoreConnection, fill: HistoryFill): { inserted: number; batches: number } {
   const s: Prepared<typeof BENCH_FILL_SQL> = prepareAll(ctx.db, BENCH_FILL_SQL);
   const payload = JSON.stringify(fill.payload ?? null);
   const batchSize = Math.max(1, Math.trunc(fill.batchSize ?? 50_000));

@@ -9,7 +9,7 @@ import type { CompletionPlan, JobAfterAttempt, PlannedJob } from "../core/comple
 import type { DedupeHit, DuplicateStatus } from "../core/dedupe.js";
 import { PosternError } from "../core/errors.js";
 import type { BreakerTransition } from "./breakers.js";
-import { type StoreContext, writeTx } from "./context.js";
+import { type StoreConnection, writeTx } from "./connection.js";
 
 import type { ClaimedJob, EventRoute } from "./types.js";
 
@@ -50,7 +50,7 @@ export interface AttemptOwner {
 }
 
 export function commitAttempt(
-  ctx: StoreContext,
+  ctx: StoreConnection,
   job: AttemptOwner,
   plan: CompletionPlan,
   opts: { dedupeTtlMs: number; breakerThreshold?: number; claimNext?: ClaimAhead | null },
@@ -116,7 +116,7 @@ export function commitAttempt(
   });
 }
 
-function insertPlannedJob(ctx: StoreContext, j: PlannedJob): void {
+function insertPlannedJob(ctx: StoreConnection, j: PlannedJob): void {
   ctx.jobs.insert({
     id: j.id,
     plugin: j.plugin,
@@ -143,7 +143,7 @@ function dedupeHit(eventId: string, j: PlannedJob, hit: DedupeHit): CommittedDed
   };
 }
 
-function notRunning(ctx: StoreContext, job: AttemptOwner): PosternError {
+function notRunning(ctx: StoreConnection, job: AttemptOwner): PosternError {
   const current = ctx.jobs.byId(job.id);
   const now =
     current === null

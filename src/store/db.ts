@@ -10,7 +10,7 @@ import { makeStateDir, refuseSymlink } from "../config/state-dir.js";
 import type { Clock } from "../core/clock.js";
 import { isoUtc } from "../core/clock.js";
 import { describe, PosternError } from "../core/errors.js";
-import { createContext } from "./context.js";
+import { createConnection } from "./connection.js";
 import { checkNotNewer, LATEST_VERSION, migrate } from "./migrations.js";
 import { Store } from "./store.js";
 
@@ -56,7 +56,7 @@ export function openStore(stateDir: string, opts: OpenOptions): Store {
         ).run(isoUtc(opts.clock.now()));
       });
     }
-    return new Store(createContext(db, file, opts.clock, opts.newId ?? (() => uuidv7())), readonly);
+    return new Store(createConnection(db, file, opts.clock, opts.newId ?? (() => uuidv7())), readonly);
   } catch (e) {
     db.close();
     throw notADatabase(e, file) ?? e;

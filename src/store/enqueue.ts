@@ -2,7 +2,7 @@
 import { isoUtc } from "../core/clock.js";
 import type { DedupeHit } from "../core/dedupe.js";
 import { PosternError } from "../core/errors.js";
-import { type StoreContext, writeTx } from "./context.js";
+import { type StoreConnection, writeTx } from "./connection.js";
 import type { NewJobRow } from "./jobs.js";
 import { type Job, type SubmittedBy, toJob } from "./types.js";
 
@@ -22,7 +22,7 @@ export interface EnqueueInput {
 export type EnqueueResult = { job: Job } | DedupeHit;
 
 export function enqueueJob(
-  ctx: StoreContext,
+  ctx: StoreConnection,
   input: EnqueueInput,
   opts: { dedupeTtlMs: number },
 ): EnqueueResult {
@@ -36,7 +36,7 @@ export function enqueueJob(
   });
 }
 
-function newJobRow(ctx: StoreContext, input: EnqueueInput, payload: string, nowIso: string): NewJobRow {
+function newJobRow(ctx: StoreConnection, input: EnqueueInput, payload: string, nowIso: string): NewJobRow {
   return {
     id: ctx.newId(),
     plugin: input.plugin,
@@ -63,7 +63,7 @@ export function serializePayload(payload: unknown): string {
  * its work. The operator asked explicitly, so dedupe does not block it; the key is kept so the
  * retry itself blocks later duplicates once it succeeds.
  */
-export function retryDeadJob(ctx: StoreContext, id: string, opts: { maxAttempts?: number } = {}): Job {
+export function retryDeadJob(ctx: StoreConnection, id: string, opts: { maxAttempts?: number } = {}): Job {
   return writeTx(ctx, () => {
     const dead = ctx.jobs.byId(id);
     if (dead === null) throw jobNotFound(id);

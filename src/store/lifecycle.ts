@@ -1,7 +1,7 @@
 /** Status changes that are not an attempt's result: shutdown requeue, operator cancel, reload. */
 import { isoUtc } from "../core/clock.js";
 import { PosternError } from "../core/errors.js";
-import { type StoreContext, writeTx } from "./context.js";
+import { type StoreConnection, writeTx } from "./connection.js";
 import { jobNotFound } from "./enqueue.js";
 import { type Job, toJob } from "./types.js";
 
@@ -10,7 +10,7 @@ import { type Job, toJob } from "./types.js";
  * queue (its seq is unchanged) with the same attempt number, since the plugin never got a
  * fair chance to finish.
  */
-export function requeueWithoutAttempt(ctx: StoreContext, jobId: string): Job {
+export function requeueWithoutAttempt(ctx: StoreConnection, jobId: string): Job {
   return writeTx(ctx, () => {
     const row = ctx.jobs.requeue(jobId);
     if (row !== null) return toJob(row);
@@ -23,7 +23,7 @@ export function requeueWithoutAttempt(ctx: StoreContext, jobId: string): Job {
   });
 }
 
-export function cancelJob(ctx: StoreContext, id: string): Job {
+export function cancelJob(ctx: StoreConnection, id: string): Job {
   return writeTx(ctx, () => {
     const row = ctx.jobs.cancel(id, isoUtc(ctx.clock.now()));
     if (row !== null) return toJob(row);
@@ -45,7 +45,7 @@ export interface KilledJob {
 
 /** Reload/start: queued jobs of removed or disabled plugins can never run, so they die now. */
 export function markDeadForPlugins(
-  ctx: StoreContext,
+  ctx: StoreConnection,
   reasonByPlugin: ReadonlyMap<string, string>,
 ): KilledJob[] {
   return writeTx(ctx, () => {

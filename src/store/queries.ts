@@ -1,7 +1,7 @@
 /** Read models for the CLI, /healthz, /metrics and the scheduler. Nothing here writes. */
 import type { Database } from "better-sqlite3";
 import { isoUtc } from "../core/clock.js";
-import type { StoreContext } from "./context.js";
+import type { StoreConnection } from "./connection.js";
 import { type Prepared, prepareAll } from "./prepare.js";
 import {
   type AttemptLogEntry,
@@ -53,7 +53,7 @@ export class Queries {
 
   constructor(
     db: Database,
-    private readonly ctx: StoreContext,
+    private readonly ctx: StoreConnection,
   ) {
     this.s = prepareAll(db, QUERIES_SQL);
   }

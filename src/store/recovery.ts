@@ -4,7 +4,7 @@
  * reach it): it is killed first, so the old attempt never overlaps its re-run.
  */
 import { isoUtc } from "../core/clock.js";
-import { type StoreContext, writeTx } from "./context.js";
+import { type StoreConnection, writeTx } from "./connection.js";
 
 export const RESTART_ERROR = "core restarted during attempt";
 
@@ -20,7 +20,7 @@ export interface RecoveredJob {
 }
 
 export function recoverOrphans(
-  ctx: StoreContext,
+  ctx: StoreConnection,
   nowMs: number,
   isSameProcess: (pgid: number, startTime: string) => boolean,
   kill: (pgid: number) => void,

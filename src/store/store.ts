@@ -12,7 +12,7 @@ import { type Audit, auditDatabase } from "./audit.js";
 import { fillHistory, type HistoryFill } from "./bench-fill.js";
 import type { BreakerRow, BreakerTransition } from "./breakers.js";
 import { type AttemptOwner, type ClaimAhead, type CommitResult, commitAttempt } from "./complete.js";
-import { type CommitHealth, type StoreContext, writeTx } from "./context.js";
+import { type CommitHealth, type StoreConnection, writeTx } from "./connection.js";
 import {
   DashboardQueries,
   type EventSummary,
@@ -44,7 +44,7 @@ export class Store {
   private readonly meta: MetaTable;
 
   constructor(
-    private readonly ctx: StoreContext,
+    private readonly ctx: StoreConnection,
     readonly readonly: boolean,
   ) {
     this.queries = new Queries(ctx.db, ctx);

@@ -4,7 +4,7 @@
  */
 import type { AttemptRecord } from "../core/completion.js";
 import type { AttemptStatus } from "../core/outcome.js";
-import type { LogEntry } from "../protocol/schema.js";
+import type { LogEntry } from "../protocol/messages.js";
 
 export type JobStatus = "queued" | "running" | "succeeded" | "dead";
 export type SubmittedBy = "scheduler" | "webhook" | "route" | "cli";

@@ -1,7 +1,7 @@
 /** Outcomes and run records for tests that plan and commit attempts without spawning plugins. */
 import type { AttemptRun } from "../../src/core/completion.js";
 import type { Outcome } from "../../src/core/outcome.js";
-import type { PluginResponse } from "../../src/protocol/schema.js";
+import type { PluginResponse } from "../../src/protocol/messages.js";
 
 export function ok(response: Omit<PluginResponse, "status"> = {}): Outcome {
   return {

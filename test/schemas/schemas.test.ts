@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { renderSchema, SHIPPED_SCHEMAS } from "../../src/schemas/index.js";
+import { renderSchema, SHIPPED_SCHEMAS } from "../../src/json-schema/index.js";
 import { repoRoot } from "../helpers/paths.js";
 
 describe("shipped JSON Schemas", () => {

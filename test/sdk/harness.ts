@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { v7 as uuidv7 } from "uuid";
 import { discoverPlugins } from "../../src/plugins/discover.js";
 import type { LoadedPlugin, PluginCommand } from "../../src/plugins/types.js";
-import type { RequestEvent } from "../../src/protocol/schema.js";
+import type { RequestEvent } from "../../src/protocol/messages.js";
 import { pluginEnvironment } from "../../src/runner/env.js";
 import { buildRequest } from "../../src/runner/request.js";
 import { type RunResult, runPlugin } from "../../src/runner/run.js";

@@ -4,7 +4,7 @@ import { checkAgainstPlugins, checkStateDir, configLine, loadConfig } from "../.
 import { formatPath, type KeyPath } from "../../config/paths.js";
 import { formatProblem, PosternError, type Problem } from "../../core/errors.js";
 import { discoverInRoots, searchRoots } from "../../plugins/index.js";
-import { configPath } from "../context.js";
+import { configPath } from "../config-file.js";
 import { markFailed, printJson, printLine, problemJson } from "../output.js";
 
 export function collectConfigProblems(file: string): Problem[] {

@@ -9,8 +9,8 @@ import { formatDuration } from "../../core/units.js";
 import { runPluginCommand } from "../../plugin-run/run-command.js";
 import { pluginRegistry } from "../../plugins/index.js";
 import { COMMANDS, type PluginCommand } from "../../plugins/types.js";
-import { listPlugins, requireConfig } from "../context.js";
-import { readPluginState } from "../context-store.js";
+import { listPlugins, requireConfig } from "../config-file.js";
+import { readPluginState } from "../database.js";
 import { cliEvent, parseEventArg } from "../event-arg.js";
 import { markFailed, printJson, printLine } from "../output.js";
 

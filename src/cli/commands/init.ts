@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { PosternError } from "../../core/errors.js";
 import { shellQuote } from "../../plugins/trust.js";
-import { xdgConfigDir, xdgStateDir } from "../context.js";
+import { xdgConfigDir, xdgStateDir } from "../config-file.js";
 import { printLine } from "../output.js";
 import { starterConfig } from "../scaffold/starter.js";
 

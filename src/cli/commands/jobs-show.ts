@@ -1,8 +1,8 @@
 /** `postern jobs show ID`: one job with its attempts, events, downstream jobs and lineage. */
 import type { Command } from "commander";
 import type { Job } from "../../store/index.js";
-import { readContext } from "../context.js";
-import { withReadStore } from "../context-store.js";
+import { readSource } from "../config-file.js";
+import { withReadStore } from "../database.js";
 import { renderJobDetail } from "../format/job-detail.js";
 import { findJob, jobIdArg } from "../job-id.js";
 import { printJson, printLine } from "../output.js";
@@ -19,7 +19,7 @@ export function registerJobsShow(jobs: Command): void {
     .option("--json", "machine-readable output")
     .action((arg: string, opts: { json?: boolean }, cmd: Command) => {
       const id = jobIdArg(arg);
-      const config = readContext(cmd.optsWithGlobals());
+      const config = readSource(cmd.optsWithGlobals());
       const found = withReadStore(
         config,
         () => null,

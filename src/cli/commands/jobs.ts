@@ -1,8 +1,8 @@
 /** `postern jobs list|show|retry|cancel`: the job history and the operator's two repairs. */
 import type { Command } from "commander";
 import type { JobStatus } from "../../store/index.js";
-import { readContext } from "../context.js";
-import { withReadStore } from "../context-store.js";
+import { readSource } from "../config-file.js";
+import { withReadStore } from "../database.js";
 import { jobsTable } from "../format/jobs.js";
 import { printJson, printLine } from "../output.js";
 import { positiveInt, usageError } from "./args.js";
@@ -36,7 +36,7 @@ function registerJobsList(jobs: Command): void {
     .action((opts: ListOptions, cmd: Command) => {
       const status = jobStatus(opts.status);
       const limit = positiveInt("--limit", opts.limit);
-      const config = readContext(cmd.optsWithGlobals());
+      const config = readSource(cmd.optsWithGlobals());
       const list = withReadStore(
         config,
         () => [],

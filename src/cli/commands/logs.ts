@@ -6,8 +6,8 @@ import type { Command } from "commander";
 import { systemClock } from "../../core/clock.js";
 import { PosternError } from "../../core/errors.js";
 import { type AttemptLogEntry, openStore, type Store } from "../../store/index.js";
-import { readContext } from "../context.js";
-import { type HasStateDir, hasDatabase, withReadStore } from "../context-store.js";
+import { readSource } from "../config-file.js";
+import { type HasStateDir, hasDatabase, withReadStore } from "../database.js";
 import { logBlock } from "../format/logs.js";
 import { printJson, printLine } from "../output.js";
 import { positiveInt } from "./args.js";
@@ -33,7 +33,7 @@ export function registerLogs(program: Command): void {
     .option("--json", "machine-readable output (with -f: one JSON object per line)")
     .action(async (plugin: string | undefined, opts: LogsOptions, cmd: Command) => {
       const limit = positiveInt("--limit", opts.limit);
-      const config = readContext(cmd.optsWithGlobals());
+      const config = readSource(cmd.optsWithGlobals());
       const printer = new Printer(opts, plugin);
       if (!opts.follow) {
         withReadStore(

@@ -9,7 +9,7 @@ import { PLUGIN_NAME_RE } from "../../config/fields.js";
 import { loadConfig } from "../../config/index.js";
 import { PosternError } from "../../core/errors.js";
 import { shellQuote } from "../../plugins/trust.js";
-import { configPath } from "../context.js";
+import { configPath } from "../config-file.js";
 import { printLine } from "../output.js";
 import {
   ENTRYPOINT,

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { PosternError } from "../../core/errors.js";
 import { discoverInRoots, pluginRegistry, searchRoots } from "../../plugins/index.js";
-import { listPlugins, requireConfig } from "../context.js";
+import { listPlugins, requireConfig } from "../config-file.js";
 import { pluginsJsonWithRoots, pluginsTable, rootsText } from "../format/plugins.js";
 import { runHealth } from "../health.js";
 import { markFailed, printJson, printLine } from "../output.js";

@@ -1,7 +1,7 @@
 /** `postern queue`: what is waiting and what runs, oldest first (the dispatcher's order). */
 import type { Command } from "commander";
-import { readContext } from "../context.js";
-import { withReadStore } from "../context-store.js";
+import { readSource } from "../config-file.js";
+import { withReadStore } from "../database.js";
 import { jobsTable } from "../format/jobs.js";
 import { printJson, printLine } from "../output.js";
 
@@ -11,7 +11,7 @@ export function registerQueue(program: Command): void {
     .description("queued and running jobs, oldest first")
     .option("--json", "machine-readable output (array of jobs)")
     .action((opts: { json?: boolean }, cmd: Command) => {
-      const config = readContext(cmd.optsWithGlobals());
+      const config = readSource(cmd.optsWithGlobals());
       const jobs = withReadStore(
         config,
         () => [],

@@ -8,7 +8,7 @@ import { systemClock } from "../../core/clock.js";
 import { formatProblem, PosternError } from "../../core/errors.js";
 import { runningDaemonPid } from "../../instance/lock.js";
 import { openStore } from "../../store/index.js";
-import { configPath, requireConfig } from "../context.js";
+import { configPath, requireConfig } from "../config-file.js";
 import { markFailed, printJson, printLine, problemJson } from "../output.js";
 import { collectConfigProblems } from "./config-check.js";
 

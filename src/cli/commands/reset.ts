@@ -7,8 +7,8 @@ import type { Command } from "commander";
 import { PosternError } from "../../core/errors.js";
 import { COMMANDS } from "../../plugins/types.js";
 import type { BreakerRow } from "../../store/index.js";
-import { requireConfig } from "../context.js";
-import { hasDatabase, withWriteStore } from "../context-store.js";
+import { requireConfig } from "../config-file.js";
+import { hasDatabase, withWriteStore } from "../database.js";
 import { printJson, printLine } from "../output.js";
 import { usageError } from "./args.js";
 

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { loadConfig } from "../../config/index.js";
-import { configPath, xdgStateDir } from "../context.js";
+import { configPath, xdgStateDir } from "../config-file.js";
 import { printLine } from "../output.js";
 
 const BIN = fileURLToPath(new URL("../../../../bin/postern", import.meta.url));

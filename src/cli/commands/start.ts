@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { PosternError } from "../../core/errors.js";
 import { Daemon } from "../../daemon/daemon.js";
 import { createLogger, type LogFormat } from "../../log/logger.js";
-import { configPath } from "../context.js";
+import { configPath } from "../config-file.js";
 
 interface StartOptions {
   logFormat?: string;

@@ -7,8 +7,8 @@ import type { Command } from "commander";
 import type { Config } from "../../config/types.js";
 import { PosternError } from "../../core/errors.js";
 import { stringifyBounded } from "../../core/json-depth.js";
-import { readContext, requireConfig } from "../context.js";
-import { readPluginState, withWriteStore } from "../context-store.js";
+import { readSource, requireConfig } from "../config-file.js";
+import { readPluginState, withWriteStore } from "../database.js";
 import { printJson, printLine } from "../output.js";
 import { readJsonArg, usageError } from "./args.js";
 
@@ -21,7 +21,7 @@ export function registerState(program: Command): void {
     .argument("<plugin>", "plugin name")
     .option("--json", "compact JSON")
     .action((name: string, opts: { json?: boolean }, cmd: Command) => {
-      const context = readContext(cmd.optsWithGlobals());
+      const context = readSource(cmd.optsWithGlobals());
       if (context.config !== null && context.config.plugins[name] === undefined) {
         process.stderr.write(`note: plugin ${name} is not in ${context.file}\n`);
       }

@@ -15,8 +15,8 @@ import {
   type StatusReport,
 } from "../../status/model.js";
 import type { Store } from "../../store/index.js";
-import { listPlugins, readContext } from "../context.js";
-import { withReadStore } from "../context-store.js";
+import { listPlugins, readSource } from "../config-file.js";
+import { withReadStore } from "../database.js";
 import { relative, uptime } from "../format/time.js";
 import { runHealth } from "../health.js";
 import { markFailed, printJson, printLine } from "../output.js";
@@ -29,7 +29,7 @@ export function registerStatus(program: Command): void {
     .option("--json", "machine-readable output")
     .option("--no-health", "skip running each plugin's health command")
     .action(async (opts: { json?: boolean; health: boolean }, cmd: Command) => {
-      const context = readContext(cmd.optsWithGlobals());
+      const context = readSource(cmd.optsWithGlobals());
       const now = Date.now();
       const { config } = context;
       const listings = config === null ? [] : listPlugins(config);

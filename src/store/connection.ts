@@ -8,7 +8,7 @@ import { EventsTable } from "./events.js";
 import { JobsTable } from "./jobs.js";
 import { StateTable } from "./state.js";
 
-export interface StoreContext {
+export interface StoreConnection {
   db: Database;
   file: string;
   clock: Clock;
@@ -34,7 +34,12 @@ export interface CommitHealth {
   last_error: { code: string; at_ms: number } | null;
 }
 
-export function createContext(db: Database, file: string, clock: Clock, newId: () => string): StoreContext {
+export function createConnection(
+  db: Database,
+  file: string,
+  clock: Clock,
+  newId: () => string,
+): StoreConnection {
   return {
     db,
     file,
@@ -55,7 +60,7 @@ export function createContext(db: Database, file: string, clock: Clock, newId: (
  * then writes can fail with SQLITE_BUSY at once (busy_timeout does not apply to the upgrade)
  * when the CLI and the daemon write at the same time.
  */
-export function writeTx<T>(ctx: StoreContext, fn: () => T): T {
+export function writeTx<T>(ctx: StoreConnection, fn: () => T): T {
   let result: T;
   try {
     result = ctx.db.transaction(fn).immediate();

@@ -2,9 +2,9 @@
  * Every JSON Schema Postern ships, derived from the zod definitions the code validates with,
  * so the shipped files cannot drift from the loader (a test compares them).
  */
-import { configJsonSchema } from "../config/schema.js";
+import { configJsonSchema } from "../config/definition.js";
 import { manifestJsonSchema } from "../plugins/manifest.js";
-import { requestJsonSchema, responseJsonSchema } from "../protocol/schema.js";
+import { requestJsonSchema, responseJsonSchema } from "../protocol/messages.js";
 
 export const SHIPPED_SCHEMAS: Record<string, () => unknown> = {
   "config.schema.json": configJsonSchema,

@@ -57,13 +57,13 @@ export function requireConfig(opts: GlobalOptions): Config {
  * daemon loaded it) is no reason to refuse a read: one warning on stderr says what is wrong
  * and where the answer comes from. Only a state directory that cannot be found refuses.
  */
-export interface ReadContext {
+export interface ReadSource {
   file: string;
   config: Config | null;
   service: { state_dir: string };
 }
 
-export function readContext(opts: GlobalOptions): ReadContext {
+export function readSource(opts: GlobalOptions): ReadSource {
   const file = configPath(opts);
   const result = loadConfig(file, process.env);
   if (result.ok)
