@@ -11,7 +11,20 @@ export interface LogEntry {
   message: string;
 }
 
-/** The event a `handle` request carries (and a routed or webhook job stores as its payload). */
+/** What a webhook event says about the HTTP request it came from (docs/webhooks.md). */
+export interface WebhookContext {
+  path: string;
+  /** Lower-cased names, repeated fields joined with ", "; without the signature header. */
+  headers: Record<string, string>;
+  query: Record<string, string | string[]>;
+  content_type: string | null;
+}
+
+/**
+ * The event a `handle` request carries, one type from the wire to the plugin: a webhook builds
+ * it (with `webhook`), a route builds it from an emitted event, `run --event` from the CLI; the
+ * job stores it as its payload.
+ */
 export interface RequestEvent {
   event_id: string;
   type: string;
@@ -19,7 +32,7 @@ export interface RequestEvent {
   source: string;
   timestamp: string;
   dedupe_key?: string | null | undefined;
-  webhook?: unknown;
+  webhook?: WebhookContext | undefined;
 }
 
 export interface ResponseEvent {

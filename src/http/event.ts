@@ -6,21 +6,11 @@
 import type { WebhookEndpoint } from "../config/types.js";
 import { isoUtc } from "../core/clock.js";
 import { MAX_JSON_DEPTH, tooDeep } from "../core/json-depth.js";
+import type { RequestEvent, WebhookContext } from "../core/protocol-types.js";
 import { isJsonMediaType } from "./content-type.js";
 
-export interface WebhookEvent {
-  event_id: string;
-  type: string;
-  source: string;
-  timestamp: string;
-  payload: unknown;
-  webhook: {
-    path: string;
-    headers: Record<string, string>;
-    query: Record<string, string | string[]>;
-    content_type: string | null;
-  };
-}
+/** A webhook's event: the protocol's event with the request it came from. */
+export type WebhookEvent = RequestEvent & { webhook: WebhookContext };
 
 /**
  * Header names lower-cased, repeated fields joined with ", " (RFC 9110 §5.3), in arrival order.

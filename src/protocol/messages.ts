@@ -18,7 +18,14 @@ export const requestEventSchema = z.object({
   source: z.string(),
   timestamp: z.string(),
   dedupe_key: z.string().nullable().optional(),
-  webhook: z.unknown().optional(),
+  webhook: z
+    .object({
+      path: z.string(),
+      headers: z.record(z.string(), z.string()),
+      query: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+      content_type: z.string().nullable(),
+    })
+    .optional(),
 });
 
 export const requestSchema = z.object({

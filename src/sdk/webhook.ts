@@ -7,7 +7,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Null for events from a route or the CLI, which carry no webhook metadata. */
 export function webhookOf(event: RequestEvent): WebhookInfo | null {
-  const w = event.webhook;
+  // Read defensively: the event arrived as JSON from whoever ran the plugin.
+  const w: unknown = event.webhook;
   if (!isObject(w)) return null;
   const headers: Record<string, string> = {};
   if (isObject(w.headers)) {
