@@ -1,7 +1,7 @@
 /**
  * What most commands need first: which config file, the loaded config, the plugins found.
  * The config file comes from --config, else $POSTERN_CONFIG, else ./postern.yaml, else the one
- * `postern init` writes, $XDG_CONFIG_HOME/postern/postern.yaml (SPEC §3, §18).
+ * `postern init` writes, $XDG_CONFIG_HOME/postern/postern.yaml (docs/configuration.md; docs/operations.md).
  */
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
@@ -52,7 +52,7 @@ export function requireConfig(opts: GlobalOptions): Config {
 }
 
 /**
- * What a read command works with (SPEC §13): the state directory, and the config when it
+ * What a read command works with (docs/jobs.md, "The operator commands"): the state directory, and the config when it
  * validates. A config that does not (an unset \${VAR} in this shell, a file edited after the
  * daemon loaded it) is no reason to refuse a read: one warning on stderr says what is wrong
  * and where the answer comes from. Only a state directory that cannot be found refuses.

@@ -1,5 +1,5 @@
 /**
- * `--event JSON|@file` (SPEC §13): an event `{type, payload?, dedupe_key?}` given inline or read
+ * `--event JSON|@file` (docs/jobs.md, "The operator commands"): an event `{type, payload?, dedupe_key?}` given inline or read
  * from a file. The core fills in event_id, source and timestamp, as it does for routed events.
  */
 import { v7 as uuidv7 } from "uuid";

@@ -1,5 +1,5 @@
 /**
- * A plugin's `health` command, run on demand by the CLI (SPEC §4.4): diagnostic and read-only;
+ * A plugin's `health` command, run on demand by the CLI (docs/operations.md, "init and health"): diagnostic and read-only;
  * its state_updates and events are ignored and nothing is recorded.
  */
 import type { Config } from "../config/types.js";

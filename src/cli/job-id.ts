@@ -1,5 +1,5 @@
 /**
- * A job named on the command line (SPEC §13): its full id or any unique prefix of at least
+ * A job named on the command line (docs/jobs.md, "The operator commands"): its full id or any unique prefix of at least
  * 8 characters. UUIDv7 ids begin with a timestamp, so 8 characters often match every job of
  * the same minute: an ambiguous prefix lists the candidates to pick from.
  */

@@ -1,5 +1,5 @@
 /**
- * The `postern` command line. Exit codes (SPEC §13): 0 success, 1 failure, 2 usage error.
+ * The `postern` command line. Exit codes (docs/jobs.md, "The operator commands"): 0 success, 1 failure, 2 usage error.
  * Expected failures are PosternErrors and print a message for people, never a stack trace.
  */
 import { Command, CommanderError } from "commander";

@@ -19,7 +19,7 @@ export function printProblems(problems: Problem[]): void {
   for (const p of problems) process.stderr.write(`  ${formatProblem(p)}\n`);
 }
 
-/** The shape of a problem in `--json` outputs (SPEC §13.1 `config check --json`). */
+/** The shape of a problem in `--json` outputs (docs/jobs.md, "The operator commands" `config check --json`). */
 export function problemJson(p: Problem): {
   file: string | null;
   path: string;

@@ -1,5 +1,5 @@
 /**
- * Cross-checks that need the plugin manifests (SPEC §3, §4.1): run after discovery, on a
+ * Cross-checks that need the plugin manifests (docs/configuration.md; docs/plugins.md, "Layout and manifest"): run after discovery, on a
  * Config that loaded. Disabled plugins are not checked: disabling is how an operator parks a
  * plugin whose directory is missing or broken without the whole config being refused, and
  * routes or endpoints to a disabled plugin are handled at run time (events dropped, 404).

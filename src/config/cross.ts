@@ -1,5 +1,5 @@
 /**
- * Rules that span several keys (SPEC §3). They run on the interpolated data, not on zod's
+ * Rules that span several keys (docs/configuration.md). They run on the interpolated data, not on zod's
  * output, so they still report when other parts of the file are invalid: one run shows every
  * problem. Each rule looks only at values of the right type and leaves type errors to the schema.
  */

@@ -1,5 +1,5 @@
 /**
- * The config file's schema (SPEC §3): one definition for the loader and for the shipped JSON
+ * The config file's schema (docs/configuration.md): one definition for the loader and for the shipped JSON
  * Schema, so the two cannot drift. Input keys are exactly the YAML keys; every object is
  * strict (an unknown key is a typo until proven otherwise). Defaults are written in the file's
  * own notation (`prefault`, parsed like user input) so the JSON Schema shows `"30s"`, not 30000.
@@ -29,7 +29,7 @@ import {
 
 export type { Config } from "./types.js";
 
-/** Defaults as written in SPEC §3 (strings where the file has strings). */
+/** Defaults as written in docs/configuration.md (strings where the file has strings). */
 export const DEFAULTS = {
   service: {
     name: "postern",

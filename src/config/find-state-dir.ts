@@ -1,5 +1,5 @@
 /**
- * Where the state directory is, from a config file that may not validate (SPEC §13: read
+ * Where the state directory is, from a config file that may not validate (docs/jobs.md, "The operator commands": read
  * commands need only the state directory). The YAML is parsed leniently and only
  * `service.state_dir` is looked at; `${VAR}` in it is resolved as at load. When the document is
  * too broken to hold the key, a line of the form `state_dir: VALUE` is taken instead, else the

@@ -1,4 +1,4 @@
-/** Public API of the configuration loader (SPEC §3). */
+/** Public API of the configuration loader (docs/configuration.md). */
 export { checkAgainstPlugins } from "./check.js";
 export {
   type ConfigFileInput,

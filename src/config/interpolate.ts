@@ -1,5 +1,5 @@
 /**
- * `${VAR}` interpolation over an already-parsed value tree (SPEC §3). Only string values are
+ * `${VAR}` interpolation over an already-parsed value tree (docs/configuration.md). Only string values are
  * rewritten, never keys, and a substituted value is never scanned again: an environment
  * variable's content therefore cannot inject YAML or another reference.
  *

@@ -1,5 +1,5 @@
 /**
- * The state directory on disk (SPEC §11): checks that can refuse `service.state_dir` before
+ * The state directory on disk (docs/daemon.md): checks that can refuse `service.state_dir` before
  * anything is created in it, a bounded `mkdir -p`, and the refusal of symbolic links where
  * the daemon writes (lock, database).
  *

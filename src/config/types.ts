@@ -1,5 +1,5 @@
 /**
- * The resolved configuration the rest of the program uses (SPEC §3).
+ * The resolved configuration the rest of the program uses (docs/configuration.md).
  *
  * Key names are the YAML keys (snake_case) so that a problem's path is also the key path an
  * operator edits. Durations are milliseconds, sizes are bytes, paths are absolute. Optional
@@ -75,12 +75,12 @@ export interface Config {
   plugins_dir: string;
   /**
    * Absolute, in search order: every root `plugins_dir` names (a path or a list of paths). The
-   * package's bundled plugins are searched after these (SPEC §18; plugins/discover.ts).
+   * package's bundled plugins are searched after these (docs/operations.md; plugins/discover.ts).
    */
   plugins_dirs: string[];
   plugins: Record<string, PluginConfig>;
   webhooks: { listen: ListenAddress; endpoints: WebhookEndpoint[] };
-  /** In file order: fan-out fires in config order (SPEC §8). */
+  /** In file order: fan-out fires in config order (docs/jobs.md, "Events and routing"). */
   routes: Route[];
   /** The read-only web dashboard on the listener (docs/dashboard.md). */
   dashboard: { enabled: boolean; allowed_hosts: string[] };

@@ -1,5 +1,5 @@
 /**
- * Retry delay (SPEC §6.3): exponential in the attempt that just failed, plus up to one base of
+ * Retry delay (docs/jobs.md, "Retries and backoff"): exponential in the attempt that just failed, plus up to one base of
  * jitter so retries of many jobs failing together do not stampede. Randomness is injected.
  */
 import type { Random } from "./clock.js";

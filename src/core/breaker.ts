@@ -1,5 +1,5 @@
 /**
- * The circuit breaker per (plugin, command) as a reducer (SPEC §9). Counting happens where an
+ * The circuit breaker per (plugin, command) as a reducer (docs/scheduling.md). Counting happens where an
  * attempt commits; time-driven steps (half-open after reset_after) happen at the scheduler's
  * tick; `postern reset` closes. Every step goes through `reduceBreaker`, so the rules live in
  * one place and a status reader can apply the same time step without writing anything.

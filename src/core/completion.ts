@@ -1,5 +1,5 @@
 /**
- * Everything a finished attempt changes (SPEC §6.5, §7, §8), decided as plain data so the
+ * Everything a finished attempt changes (docs/design.md, "The transaction boundary"; docs/jobs.md, "Plugin state"; docs/jobs.md, "Events and routing"), decided as plain data so the
  * store can commit it in one transaction and tests can assert it exactly. No I/O here: time,
  * randomness and ids arrive as inputs.
  */
@@ -53,7 +53,7 @@ export interface CompletionInput {
   newId: () => string;
 }
 
-/** One attempt as recorded (SPEC §6.1, §13.1 `attempts[]`). */
+/** One attempt as recorded (docs/jobs.md, "Lifecycle of a job"; docs/jobs.md, "The operator commands" `attempts[]`). */
 export interface AttemptRecord {
   attempt: number;
   status: AttemptStatus;
@@ -129,9 +129,9 @@ export interface CompletionPlan {
   ignoredEvents: number;
 }
 
-/** Commands whose events are ignored (SPEC §4.4). */
+/** Commands whose events are ignored (docs/operations.md, "init and health"). */
 const EVENTS_IGNORED = new Set(["init", "health"]);
-/** health is read-only (SPEC §4.4). */
+/** health is read-only (docs/operations.md, "init and health"). */
 const STATE_IGNORED = new Set(["health"]);
 
 export function planCompletion(input: CompletionInput): CompletionPlan {
@@ -150,7 +150,7 @@ export function planCompletion(input: CompletionInput): CompletionPlan {
       ? null
       : changedState(input.state, response.state_updates, response.state_replace === true);
     if (stateChange !== null && !stateChange.ok) {
-      // Over the limit: the attempt fails and nothing from the response applies (SPEC §7).
+      // Over the limit: the attempt fails and nothing from the response applies (docs/jobs.md, "Plugin state").
       status = "failed";
       error = stateChange.error;
       retryable = true;

@@ -1,5 +1,5 @@
 /**
- * Dedupe (SPEC §6.6): whether a new job with a key duplicates an existing job of the same
+ * Dedupe (docs/jobs.md, "Dedupe"): whether a new job with a key duplicates an existing job of the same
  * plugin and command. The store finds the candidates (two index lookups); the rule is here.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Plugin lifecycle decisions (SPEC §4.4, §11 reload) as pure functions over plain data: when a
+ * Plugin lifecycle decisions (docs/operations.md, "init and health"; docs/daemon.md reload) as pure functions over plain data: when a
  * plugin needs `init`, and what a config swap means for the queue. The daemon applies them.
  */
 import { createHash } from "node:crypto";

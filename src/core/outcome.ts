@@ -1,5 +1,5 @@
 /**
- * Attempt outcome classification (SPEC §5.3) as a pure function over what the runner
+ * Attempt outcome classification (docs/design.md, "Outcome of an attempt") as a pure function over what the runner
  * observed. Exit status wins over the response; the first termination reason the core
  * recorded (timeout, stdout cap, spawn failure) wins over everything.
  */

@@ -1,5 +1,5 @@
 /**
- * Route matching (SPEC §8): exact `from` and `event_type`, every match fires, in config order.
+ * Route matching (docs/jobs.md, "Events and routing"): exact `from` and `event_type`, every match fires, in config order.
  * A route configured twice fires twice: the config says so, and deduplicating it here would
  * hide a mistake the operator can see in `jobs show`.
  */

@@ -1,5 +1,5 @@
 /**
- * What the scheduler does with one plugin at one instant, and why (SPEC §9): enqueue its poll,
+ * What the scheduler does with one plugin at one instant, and why (docs/scheduling.md): enqueue its poll,
  * wait, or skip a due run for a stated reason. The tick acts on it and `status` shows it, so
  * "why didn't it run?" always has the answer the scheduler itself used.
  */

@@ -2,7 +2,7 @@
 
 /**
  * `schedule.every`. `monthly` stays a calendar rule (one calendar month, clamped to the month's
- * last day, SPEC §9), because no fixed number of milliseconds means "monthly". Every other form,
+ * last day, docs/scheduling.md), because no fixed number of milliseconds means "monthly". Every other form,
  * including `hourly`, `daily` (24 h) and `weekly` (7 d), is a fixed interval. `text` is the
  * spelling from the file, for status output.
  */

@@ -1,5 +1,5 @@
 /**
- * `preferred_window` (SPEC §9): a hard constraint in `service.timezone`. Each local day D has
+ * `preferred_window` (docs/scheduling.md): a hard constraint in `service.timezone`. Each local day D has
  * one window: it opens at D's start time and closes at the end time (on D+1 when it crosses
  * midnight). A wall-clock time is turned into an instant by the spec's DST rules: a time that
  * does not exist that day (spring forward) means the first instant after the gap, a repeated

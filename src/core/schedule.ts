@@ -1,5 +1,5 @@
 /**
- * When a plugin polls next (SPEC §9), as pure functions of the schedule, the last success,
+ * When a plugin polls next (docs/scheduling.md), as pure functions of the schedule, the last success,
  * a drawn offset, the time zone and "now". The scheduler stores a plan (anchor, offset, time)
  * and only draws a new offset when the anchor changes, so ticking never moves a run and a
  * restart neither reshuffles nor repeats it.

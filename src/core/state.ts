@@ -1,5 +1,5 @@
 /**
- * Plugin state changes (SPEC §7) as a pure function: shallow merge or replace, with the 1 MB
+ * Plugin state changes (docs/jobs.md, "Plugin state") as a pure function: shallow merge or replace, with the 1 MB
  * limit measured on the serialized UTF-8 bytes. Keys are data: `__proto__` and friends become
  * ordinary own keys and never touch a prototype.
  */

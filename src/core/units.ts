@@ -1,5 +1,5 @@
 /**
- * Durations and sizes as written in the config (SPEC §3). Pure parsing; no I/O.
+ * Durations and sizes as written in the config (docs/configuration.md). Pure parsing; no I/O.
  * Durations: 500ms, 30s, 5m, 2h, 1d, 1w and combinations such as 1h30m.
  * Sizes: 512B, 64KB, 1MB, 1GB (1 KB = 1024 bytes).
  */

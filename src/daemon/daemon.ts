@@ -1,5 +1,5 @@
 /**
- * The daemon's lifecycle (SPEC §11): config → lock (before the database is touched) →
+ * The daemon's lifecycle (docs/daemon.md): config → lock (before the database is touched) →
  * database (WAL verified) → orphans recovered → listener bound, scheduler started → jobs of
  * removed/disabled plugins dead → dispatcher (the first claim comes after every check that can
  * refuse a start). Two-stage shutdown on SIGTERM/SIGINT: stop taking work, let the job in flight
@@ -53,7 +53,7 @@ export class Daemon {
   private readonly abortInFlight = new AbortController();
   private stopping: Promise<void> | null = null;
   private services: Service[] = [];
-  /** Plugins whose last init failed (SPEC §4.4): not scheduled, their queued jobs wait. */
+  /** Plugins whose last init failed (docs/operations.md, "init and health"): not scheduled, their queued jobs wait. */
   private unhealthy = new Set<string>();
   private reloading: Promise<void> | null = null;
   private reloadAgain = false;
@@ -94,7 +94,7 @@ export class Daemon {
     const pending = pendingInits(store, this.runtime);
     this.unhealthy = new Set(pending);
 
-    // Start order (SPEC §11): the listener binds first, the last check that can refuse a start;
+    // Start order (docs/daemon.md): the listener binds first, the last check that can refuse a start;
     // no job is claimed (the dispatcher does not exist yet) and nothing but recovery has been
     // written until it has. A webhook accepted meanwhile is queued, and run once the dispatcher
     // starts below.
@@ -219,7 +219,7 @@ export class Daemon {
   }
 
   /**
-   * Validate, then swap (SPEC §11). Invalid → the old config keeps running, untouched. Valid →
+   * Validate, then swap (docs/daemon.md). Invalid → the old config keeps running, untouched. Valid →
    * new work uses the new runtime; the job in flight keeps the snapshot it started with.
    */
   async reload(): Promise<void> {

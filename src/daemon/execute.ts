@@ -1,6 +1,6 @@
 /**
  * Runs one claimed job: build the request from the runtime snapshot, run the plugin, plan the
- * completion and commit it in one transaction (SPEC §6.5). Logs one line per attempt with
+ * completion and commit it in one transaction (docs/design.md, "The transaction boundary"). Logs one line per attempt with
  * job id, plugin, "attempt x of y", outcome and duration, plus the plugin's logs and stderr.
  */
 
@@ -152,7 +152,7 @@ function logAttempt(
   if (result.stderr !== "") {
     const excerpt =
       result.stderr.length > STDERR_LOG_BYTES ? result.stderr.slice(-STDERR_LOG_BYTES) : result.stderr;
-    // SPEC §12: a plugin that writes diagnostics on every run must not fill the log with
+    // docs/daemon.md, "Logs": a plugin that writes diagnostics on every run must not fill the log with
     // warnings; its stderr is a warning only beside an attempt that did not succeed.
     jobLog[attempt.status === "succeeded" ? "info" : "warn"](
       {

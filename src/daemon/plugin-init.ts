@@ -1,5 +1,5 @@
 /**
- * `init` (SPEC §4.4): run when a plugin is first loaded and whenever its manifest version or
+ * `init` (docs/operations.md, "init and health"): run when a plugin is first loaded and whenever its manifest version or
  * resolved config changes (and again after a failed init, at the next start or reload). Not
  * retried. A failed init makes the plugin unhealthy: not scheduled, its queued jobs wait.
  * Results are recorded in the database so `status` shows them and a restart knows them.
@@ -79,7 +79,7 @@ export async function runInits(deps: InitDeps, runtime: Runtime): Promise<Set<st
       log.warn(`${response?.events?.length} events from init ignored (init may not emit events)`);
     }
     for (const entry of response?.logs ?? []) log[entry.level]({ source: "plugin" }, entry.message);
-    // SPEC §12: diagnostics of a run that went well are not warnings.
+    // docs/daemon.md, "Logs": diagnostics of a run that went well are not warnings.
     if (result.stderr !== "")
       log[error === null ? "info" : "warn"](
         { source: "plugin", stderr: result.stderr.slice(-4096) },

@@ -1,5 +1,5 @@
 /**
- * Crash recovery at start (SPEC §11), with the lock held: every `running` job is an orphan of a
+ * Crash recovery at start (docs/daemon.md), with the lock held: every `running` job is an orphan of a
  * crashed core. Its plugin process group may still be alive (SIGKILL of the core does not reach
  * a detached group), so it is killed first, and only if it is still the same process, so an
  * old attempt never overlaps its re-run and a recycled pid is never shot.

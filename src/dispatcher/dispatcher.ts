@@ -1,5 +1,5 @@
 /**
- * The serial dispatcher (SPEC §1, §6.2): one job at a time, oldest ready job first. It holds no
+ * The serial dispatcher (docs/design.md, "The guarantees"; docs/jobs.md): one job at a time, oldest ready job first. It holds no
  * SQL and spawns nothing itself: it receives `claimNext`, `execute` and `nextReadyAt` as
  * functions, so it can be tested without a database or processes.
  *

@@ -1,5 +1,5 @@
 /**
- * Reads a request body with a hard cap and a deadline (SPEC §10 step 2). At most `limit` bytes
+ * Reads a request body with a hard cap and a deadline (docs/webhooks.md step 2). At most `limit` bytes
  * are ever held: the chunk that crosses the cap is dropped with everything before it, and the
  * rest of the stream is left to flow into the void while the caller answers and closes.
  */

@@ -1,5 +1,5 @@
 /**
- * Which bodies must parse as JSON (SPEC §10 step 4): `application/json` and any structured
+ * Which bodies must parse as JSON (docs/webhooks.md step 4): `application/json` and any structured
  * `application/*+json` (e.g. `application/vnd.github+json`), parameters and case ignored.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The event a webhook becomes (SPEC §10 step 5). Pure: the listener hands in what it read, so
+ * The event a webhook becomes (docs/webhooks.md step 5). Pure: the listener hands in what it read, so
  * the exact shape a plugin receives is tested without a socket.
  */
 

@@ -1,5 +1,5 @@
 /**
- * /healthz (SPEC §10): liveness plus the few numbers an operator or a monitor wants at a
+ * /healthz (docs/webhooks.md): liveness plus the few numbers an operator or a monitor wants at a
  * glance. Counts only, never names, secrets or config values (it needs no authentication).
  * A database that cannot be read answers 503 with `status: "degraded"`: a load balancer or
  * uptime check should treat a daemon that cannot queue work as unhealthy, and the body still

@@ -1,5 +1,5 @@
 /**
- * /metrics (SPEC §10) in its own prom-client Registry, never the global one, so nothing else
+ * /metrics (docs/webhooks.md) in its own prom-client Registry, never the global one, so nothing else
  * in the process can add to or collide with Postern's series. Queue, dedupe and breaker series
  * are read from the store at scrape time: the database is the truth, and a restart does not
  * lose them. Attempt and request counters live in memory since the process started.
@@ -150,7 +150,7 @@ export class Metrics {
 /**
  * Memory and CPU under the names prom-client's defaults use, so stock dashboards work. Not
  * collectDefaultMetrics(): its event-loop-delay monitor samples every 10 ms, which would wake
- * an idle daemon 100 times a second (SPEC §15: idle CPU ≈ 0). These are read only at scrape.
+ * an idle daemon 100 times a second (docs/performance.md: idle CPU ≈ 0). These are read only at scrape.
  */
 function processMetrics(registry: Registry): void {
   const registers = [registry];

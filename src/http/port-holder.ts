@@ -2,7 +2,7 @@
  * A listen address already in use (issue 15): the bare EADDRINUSE tells a new user neither what
  * to change nor who is in the way. The one holder we can recognise reliably, without privileges
  * or platform tricks, is another Postern daemon: it answers GET /healthz with the shape of
- * SPEC §10. Anything else is "another program".
+ * docs/webhooks.md. Anything else is "another program".
  */
 import { request } from "node:http";
 import { formatDuration } from "../core/units.js";

@@ -1,5 +1,5 @@
 /**
- * The HTTP front door (SPEC §10): webhook endpoints, /healthz, /metrics and the read-only
+ * The HTTP front door (docs/webhooks.md): webhook endpoints, /healthz, /metrics and the read-only
  * dashboard (docs/dashboard.md) on node:http.
  * node:http rather than a framework: the raw body is a plain stream we cap chunk by chunk, no
  * body parser sits in between, and the benchmark's baseline is node:http itself
@@ -184,7 +184,7 @@ export class HttpListener implements Service {
     const endpoint = this.endpoints(runtime).get(path);
     const label = endpoint ? endpoint.path : OTHER;
     setLabel(label);
-    // An endpoint whose plugin cannot run does not exist for the outside (SPEC §10 step 6).
+    // An endpoint whose plugin cannot run does not exist for the outside (docs/webhooks.md step 6).
     if (endpoint === undefined || !runtime.enabledPlugins.has(endpoint.plugin)) {
       return this.answer(req, res, label, { code: 404, body: { error: "not found" }, close: hasBody(req) });
     }

@@ -1,5 +1,5 @@
 /**
- * Webhook signatures (SPEC §10 step 3): HMAC-SHA256 over the raw body, compared in constant
+ * Webhook signatures (docs/webhooks.md step 3): HMAC-SHA256 over the raw body, compared in constant
  * time against every configured secret. The header may be `sha256=<hex>` or bare hex, in
  * either case. Reasons are for the log only: the client gets an empty 403, so it learns
  * nothing about which check failed, and the expected MAC is never echoed anywhere.

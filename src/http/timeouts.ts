@@ -1,5 +1,5 @@
 /**
- * The listener's timeouts (SPEC §10), chosen for a loopback listener that a reverse proxy or a
+ * The listener's timeouts (docs/webhooks.md), chosen for a loopback listener that a reverse proxy or a
  * webhook sender talks to. docs/webhooks.md explains each value.
  */
 import { PosternError } from "../core/errors.js";

@@ -1,5 +1,5 @@
 /**
- * One webhook request through SPEC §10 steps 2–6: cap → read → verify → parse → enqueue →
+ * One webhook request through docs/webhooks.md steps 2–6: cap → read → verify → parse → enqueue →
  * answer. The answer is computed here and written by the listener; a 202 or 200 is only ever
  * produced after `submit` returned, i.e. after the job's transaction committed.
  */

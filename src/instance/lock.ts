@@ -1,5 +1,5 @@
 /**
- * Single instance (SPEC §11): `<state_dir>/postern.lock`, flock(LOCK_EX|LOCK_NB), our PID
+ * Single instance (docs/daemon.md): `<state_dir>/postern.lock`, flock(LOCK_EX|LOCK_NB), our PID
  * written into it, held for the daemon's lifetime, never deleted. Taken before the database
  * is touched. The descriptor is opened by libuv with O_CLOEXEC, so a plugin (or its leftover
  * grandchild) never inherits it and cannot keep a dead core's lock; a test proves it.

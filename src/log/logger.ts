@@ -1,5 +1,5 @@
 /**
- * Core logs (SPEC §12): JSON lines on stdout with `timestamp`, `level`, `component`,
+ * Core logs (docs/daemon.md, "Logs"): JSON lines on stdout with `timestamp`, `level`, `component`,
  * `plugin`/`job_id` when relevant and `message`. pino's own names (time, msg, numeric
  * levels, pid/hostname) are renamed or dropped to match. `pretty` is for a person at a
  * terminal: one aligned line per entry, no extra dependency.

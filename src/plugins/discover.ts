@@ -125,7 +125,7 @@ function listRoot(real: string, root?: SearchRoot): PluginListing[] {
 export const BUNDLED_PLUGINS_DIR = fileURLToPath(new URL("../../../plugins", import.meta.url));
 
 /**
- * The search roots of SPEC §18, in order: each plugins_dir entry, then the bundled plugins (left
+ * The search roots of docs/operations.md, in order: each plugins_dir entry, then the bundled plugins (left
  * out when an entry already is that directory, as in the checkout's example). Throws a
  * PosternError naming the key (`plugins_dir`, `plugins_dir.1`) of a root that is missing.
  */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { describe, formatProblem, type Problem } from "../core/errors.js";
 import { COMMANDS, type Manifest } from "./types.js";
 
-/** The only protocol this core speaks (SPEC §5). */
+/** The only protocol this core speaks (docs/plugins.md). */
 export const PROTOCOL_VERSION = 1;
 
 /** Same alphabet as directory names we accept: no path separators, no leading dot. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /**
- * Trust checks of SPEC §4.2. Discovery runs them at load and the runner again at every spawn
+ * Trust checks of docs/plugins.md, "Trust checks". Discovery runs them at load and the runner again at every spawn
  * (a symlink or a mode can change in between), so they hold no state and cost a few syscalls.
  */
 
@@ -66,7 +66,7 @@ function checkDir(pluginsDirReal: string, pluginDir: string): DirCheck {
       ok: false,
       reason: `plugin directory resolves to ${dirReal}, outside plugins_dir ${pluginsDirReal} (move the plugin into plugins_dir instead of symlinking to it)`,
     };
-  // A root anyone can write to lets anyone plant or replace a plugin in it (SPEC §4.2).
+  // A root anyone can write to lets anyone plant or replace a plugin in it (docs/plugins.md, "Trust checks").
   if (worldWritable(fs.statSync(pluginsDirReal).mode))
     return {
       ok: false,
@@ -80,7 +80,7 @@ function checkDir(pluginsDirReal: string, pluginDir: string): DirCheck {
 }
 
 /**
- * Every check of SPEC §4.2 for one plugin. `entrypoint` is the manifest's value, relative to
+ * Every check of docs/plugins.md, "Trust checks" for one plugin. `entrypoint` is the manifest's value, relative to
  * `pluginDir`. On success, spawn `entrypointReal` (the path that was checked), not a re-resolved one.
  */
 export function checkEntrypoint(
@@ -168,7 +168,7 @@ function check(pluginsDirReal: string, pluginDir: string, entrypoint: string): E
 }
 
 /**
- * The spawn-time repeat of the trust checks (SPEC §5.3): a symlink or mode can change after
+ * The spawn-time repeat of the trust checks (docs/design.md, "Outcome of an attempt"): a symlink or mode can change after
  * load. Returns a function the runner calls right before spawning; it yields a refusal or null.
  */
 export function trustRecheck(plugin: {

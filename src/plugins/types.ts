@@ -2,7 +2,7 @@
 export const COMMANDS = ["poll", "handle", "health", "init"] as const;
 export type PluginCommand = (typeof COMMANDS)[number];
 
-/** A validated manifest.yaml (SPEC §4.1). */
+/** A validated manifest.yaml (docs/plugins.md, "Layout and manifest"). */
 export interface Manifest {
   name: string;
   version: string;
@@ -13,7 +13,7 @@ export interface Manifest {
   config_keys: { required: string[]; optional: string[] };
 }
 
-/** A plugin that passed manifest validation and the trust checks of SPEC §4.2. */
+/** A plugin that passed manifest validation and the trust checks of docs/plugins.md, "Trust checks". */
 export interface LoadedPlugin {
   name: string;
   /** Real path of the plugin directory (inside the real plugins_dir). */
@@ -25,7 +25,7 @@ export interface LoadedPlugin {
   root: string;
 }
 
-/** A directory searched for plugins (SPEC §18): the operator's plugins_dir entries, then the package's own. */
+/** A directory searched for plugins (docs/operations.md): the operator's plugins_dir entries, then the package's own. */
 export interface SearchRoot {
   /** Where it comes from, for people: `plugins_dir`, `plugins_dir.1`, or `bundled`. */
   key: string;

@@ -1,5 +1,5 @@
 /**
- * Protocol v1 (SPEC §5): the request the core writes to a plugin's stdin and the response it
+ * Protocol v1 (docs/plugins.md): the request the core writes to a plugin's stdin and the response it
  * reads back. These zod schemas are the one definition: the validator below and the JSON
  * Schemas shipped in schemas/ are both derived from them.
  */

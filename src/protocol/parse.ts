@@ -1,5 +1,5 @@
 /**
- * The one validator for what a plugin printed (SPEC §5.2). Anything but exactly one JSON
+ * The one validator for what a plugin printed (docs/plugins.md, "Response (stdout)"). Anything but exactly one JSON
  * object of the right shape is a protocol error, described precisely enough that a plugin
  * author can fix it from the message alone.
  */
@@ -53,7 +53,7 @@ export function validateResponse(value: unknown): ParsedResponse {
   }
   const result = responseSchema.safeParse(value);
   if (result.success) {
-    // zod rebuilds records and drops a `__proto__` key; state keys are data (SPEC §7), so the
+    // zod rebuilds records and drops a `__proto__` key; state keys are data (docs/jobs.md, "Plugin state"), so the
     // validated shape keeps the original object.
     const raw = (value as { state_updates?: Record<string, unknown> }).state_updates;
     if (raw !== undefined) result.data.state_updates = raw;

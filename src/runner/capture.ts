@@ -1,5 +1,5 @@
 /**
- * Bounded capture of a plugin's output (SPEC §6.4). Whatever a plugin writes, the core holds
+ * Bounded capture of a plugin's output (docs/jobs.md, "Attempts"). Whatever a plugin writes, the core holds
  * at most `cap` bytes per stream; the peak is recorded so tests can assert the bound.
  */
 import type { Readable } from "node:stream";

@@ -1,5 +1,5 @@
 /**
- * The deadline (SPEC §6.4): when it passes while the process still runs, SIGTERM to the whole
+ * The deadline (docs/jobs.md, "Attempts"): when it passes while the process still runs, SIGTERM to the whole
  * group, then SIGKILL after the grace. A process that already exited is past its deadline's
  * reach: what it wrote decides.
  */

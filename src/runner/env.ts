@@ -1,12 +1,12 @@
 /**
- * The clean environment of a plugin process (SPEC §4.3). The core's own environment holds
+ * The clean environment of a plugin process (docs/plugins.md, "The process"). The core's own environment holds
  * every plugin's secrets for interpolation, so it is never passed on wholesale.
  */
 import { fileURLToPath } from "node:url";
 
 /**
  * Where this install's SDKs are, handed to every plugin so one written anywhere finds them
- * (SPEC §18): an ESM import of a global install's package fails (ESM does not search global
+ * (docs/operations.md): an ESM import of a global install's package fails (ESM does not search global
  * prefixes), and a plugin's path relative to a checkout breaks when it is copied.
  */
 export const SDK_URL = new URL("../sdk/index.js", import.meta.url).href;

@@ -1,4 +1,4 @@
-/** Linux process facts used to recognise a process group across a core restart (SPEC §11). */
+/** Linux process facts used to recognise a process group across a core restart (docs/daemon.md). */
 import { readdirSync, readFileSync } from "node:fs";
 
 /**

@@ -1,4 +1,4 @@
-/** Builds the protocol v1 request for one attempt (SPEC §5.1). */
+/** Builds the protocol v1 request for one attempt (docs/plugins.md, "Request (stdin)"). */
 import { isoUtc } from "../core/clock.js";
 import type { PluginCommand } from "../plugins/types.js";
 import { type PluginRequest, PROTOCOL_VERSION, type RequestEvent } from "../protocol/messages.js";

@@ -1,5 +1,5 @@
 /**
- * Runs one plugin command as one process (SPEC §4.3, §5, §6.4): its own process group, a clean
+ * Runs one plugin command as one process (docs/plugins.md, "The process"; docs/plugins.md; docs/jobs.md, "Attempts"): its own process group, a clean
  * environment, one JSON request on stdin, bounded capture of stdout and stderr, a deadline
  * enforced with SIGTERM → grace → SIGKILL to the whole group, and an outcome classified per
  * §5.3. It never throws for anything a plugin does; it resolves with what happened.

@@ -1,5 +1,5 @@
 /**
- * Starting the plugin process (SPEC §4.3): the entrypoint in its own directory and its own
+ * Starting the plugin process (docs/plugins.md, "The process"): the entrypoint in its own directory and its own
  * process group, with the clean environment and three pipes. A failure to start is an outcome
  * of the attempt, never an exception of the core.
  */

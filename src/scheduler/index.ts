@@ -1,4 +1,4 @@
-/** The scheduler (SPEC §9): the daemon's heartbeat service and the read models status uses. */
+/** The scheduler (docs/scheduling.md): the daemon's heartbeat service and the read models status uses. */
 export { createScheduler, Scheduler, type SchedulerOptions, type TickReport } from "./scheduler.js";
 export { sleepFor } from "./timer.js";
 export {

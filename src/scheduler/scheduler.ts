@@ -1,5 +1,5 @@
 /**
- * The heartbeat (SPEC §9): on start, on reload and every tick_interval it brings each
+ * The heartbeat (docs/scheduling.md): on start, on reload and every tick_interval it brings each
  * scheduled plugin's plan up to date, steps the circuit breakers in time, enqueues the polls
  * that are due (through the daemon's submit, which wakes the dispatcher) and prunes a bounded
  * slice of old jobs. Decisions come from core/; this file only reads, writes and arms timers.
@@ -20,7 +20,7 @@ import { currentPlan } from "./plan.js";
 import { sleepFor } from "./timer.js";
 
 export interface SchedulerOptions {
-  /** Whether a plugin's init succeeded (SPEC §4.4); every loaded plugin until that exists. */
+  /** Whether a plugin's init succeeded (docs/operations.md, "init and health"); every loaded plugin until that exists. */
   isHealthy?: (plugin: string) => boolean;
   /** Retention per tick: batches of this many jobs, at most `pruneMaxBatches`, yielding between. */
   pruneBatchSize?: number;
@@ -243,7 +243,7 @@ export class Scheduler implements Service {
     }
   }
 
-  /** Retention (SPEC §9), in slices that yield to the dispatcher and the listener between them. */
+  /** Retention (docs/scheduling.md), in slices that yield to the dispatcher and the listener between them. */
   private async prune(): Promise<void> {
     const rt = this.ctx.runtime();
     const cutoff = this.ctx.clock.now() - rt.config.service.job_log_retention;

@@ -1,5 +1,5 @@
 /**
- * Read models for `status --json` and `/healthz` (SPEC §13.1, §10): when a plugin polls next
+ * Read models for `status --json` and `/healthz` (docs/jobs.md, "The operator commands"; docs/webhooks.md): when a plugin polls next
  * and why, and its circuits. They work from the database and the config alone, so `status`
  * answers with or without a running daemon, and they use the tick's own decision function.
  */

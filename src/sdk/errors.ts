@@ -1,5 +1,5 @@
 /**
- * How a plugin says "this failed" (SPEC §5.3). A thrown PluginError becomes a `status: error`
+ * How a plugin says "this failed" (docs/design.md, "Outcome of an attempt"). A thrown PluginError becomes a `status: error`
  * response with its `retry`; a ConfigError also exits 78 (EX_CONFIG), which the core never
  * retries whatever the response says, because no retry can fix a wrong config.
  */

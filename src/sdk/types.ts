@@ -1,11 +1,11 @@
-/** The shapes a plugin author works with (SPEC §5): typed views of the request and response. */
+/** The shapes a plugin author works with (docs/plugins.md): typed views of the request and response. */
 import type { LogEntry, PluginRequest, RequestEvent, ResponseEvent } from "../protocol/messages.js";
 
 export type { LogEntry, PluginRequest, RequestEvent, ResponseEvent };
 export type Command = PluginRequest["command"];
 export type JsonObject = Record<string, unknown>;
 
-/** What the webhook listener attaches to an event it received (SPEC §10, step 5). */
+/** What the webhook listener attaches to an event it received (docs/webhooks.md, step 5). */
 export interface WebhookInfo {
   path: string;
   /** Lower-cased names; the signature header is removed. */

@@ -1,4 +1,4 @@
-/** The webhook metadata of an event, when the webhook listener received it (SPEC §10). */
+/** The webhook metadata of an event, when the webhook listener received it (docs/webhooks.md). */
 import type { RequestEvent, WebhookInfo } from "./types.js";
 
 function isObject(value: unknown): value is Record<string, unknown> {

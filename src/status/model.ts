@@ -1,5 +1,5 @@
 /**
- * `postern status` as data (shared by the CLI and the dashboard) (SPEC §13.1 `status --json`): the daemon, the queue, and per plugin
+ * `postern status` as data (shared by the CLI and the dashboard) (docs/jobs.md, "The operator commands" `status --json`): the daemon, the queue, and per plugin
  * whether it is loaded, enabled and healthy, when it runs next and why not sooner, how it last
  * went, its circuits and dedupe hits, and (optionally) the result of its `health` command.
  */
@@ -66,7 +66,7 @@ export function buildStatus(
 }
 
 /**
- * Status when the config file does not validate (SPEC §13): what the database and the running
+ * Status when the config file does not validate (docs/jobs.md, "The operator commands"): what the database and the running
  * daemon know. The plugins are those the daemon runs (its live set) and those with a circuit
  * on record; when they run next needs the config, so that is left unknown.
  */

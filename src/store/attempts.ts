@@ -1,4 +1,4 @@
-/** The attempts table: one row per execution of a job's plugin process (SPEC §6.1). */
+/** The attempts table: one row per execution of a job's plugin process (docs/jobs.md, "Lifecycle of a job"). */
 import type { Database } from "better-sqlite3";
 import type { AttemptRecord } from "../core/completion.js";
 import { type Prepared, prepareAll } from "./prepare.js";

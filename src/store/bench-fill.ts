@@ -1,5 +1,5 @@
 /**
- * Bulk history for the scale benchmark (SPEC §15, `npm run bench`): a long-running install's
+ * Bulk history for the scale benchmark (docs/performance.md, `npm run bench`): a long-running install's
  * finished jobs, written fast. Each row is a succeeded job with its one succeeded attempt, the
  * same rows the dispatcher leaves behind, but inserted in large transactions (one fsync per
  * batch instead of three per job), so a million of them take seconds, not hours. Not used by

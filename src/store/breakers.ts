@@ -1,5 +1,5 @@
 /**
- * Circuit breaker rows per (plugin, command) (SPEC §9). Every change goes through the pure
+ * Circuit breaker rows per (plugin, command) (docs/scheduling.md). Every change goes through the pure
  * reducer (core/breaker.ts): an attempt's outcome inside its commit transaction (so the
  * circuit opens in the same commit as the failure that reached the threshold), the
  * scheduler's time step, and `postern reset`.

@@ -1,5 +1,5 @@
 /**
- * Atomic completion (SPEC §6.5): everything a finished attempt changes is written in ONE
+ * Atomic completion (docs/design.md, "The transaction boundary"): everything a finished attempt changes is written in ONE
  * transaction. A crash before the commit means the attempt never happened; after it, all of
  * it did. Nothing is decided here: the plan (core/completion.ts) already did that, except
  * dedupe of the new jobs, which needs the database.

@@ -24,7 +24,7 @@ export interface StoreConnection {
 }
 
 /**
- * Whether commits succeed (SPEC §10: a failed commit answers 503; issue 22: /healthz must say
+ * Whether commits succeed (docs/webhooks.md: a failed commit answers 503; issue 22: /healthz must say
  * so instead of "ok"). `failing` is the outcome of the last write transaction.
  */
 export interface CommitHealth {

@@ -1,5 +1,5 @@
 /**
- * Opening the database (SPEC §1, §11): WAL verified, durable commits, schema migrated, and a
+ * Opening the database (docs/design.md, "The guarantees"; docs/daemon.md): WAL verified, durable commits, schema migrated, and a
  * write probe, so a state directory that cannot work fails at start with a clear message
  * instead of at the first webhook.
  */

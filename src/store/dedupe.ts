@@ -1,5 +1,5 @@
 /**
- * Dedupe (SPEC §6.6): the store finds the jobs of the same plugin AND command that hold a key
+ * Dedupe (docs/jobs.md, "Dedupe"): the store finds the jobs of the same plugin AND command that hold a key
  * (core/dedupe.ts decides whether they block). Both lookups are one index seek each: a backlog
  * of keyed jobs never makes an enqueue walk it. Every hit is counted per plugin.
  */

@@ -1,4 +1,4 @@
-/** Submitting work (SPEC §6.6): dedupe check and insert in one write transaction. */
+/** Submitting work (docs/jobs.md, "Dedupe"): dedupe check and insert in one write transaction. */
 import { isoUtc } from "../core/clock.js";
 import type { DedupeHit } from "../core/dedupe.js";
 import { PosternError } from "../core/errors.js";
@@ -18,7 +18,7 @@ export interface EnqueueInput {
   routeDepth?: number;
 }
 
-/** The job enqueued, or the dedupe hit (SPEC §6.6) that stands for it. */
+/** The job enqueued, or the dedupe hit (docs/jobs.md, "Dedupe") that stands for it. */
 export type EnqueueResult = { job: Job } | DedupeHit;
 
 export function enqueueJob(

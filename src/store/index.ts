@@ -1,4 +1,4 @@
-/** The durable store (SPEC §6, §7, §11): the only place in Postern with SQL. */
+/** The durable store (docs/jobs.md; docs/jobs.md, "Plugin state"; docs/daemon.md): the only place in Postern with SQL. */
 
 export type { Audit, AuditEvent, AuditJob } from "./audit.js";
 export type { HistoryFill } from "./bench-fill.js";

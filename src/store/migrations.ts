@@ -152,7 +152,7 @@ export const migrations: readonly Migration[] = [
     version: 3,
     name: "dedupe: keys of queued and running jobs",
     sql: `
-      -- SPEC §6.6 (V1.1): a key held by a queued or running job is a dedupe hit too. Without
+      -- docs/jobs.md, "Dedupe" (V1.1): a key held by a queued or running job is a dedupe hit too. Without
       -- this index the lookup would walk every outstanding job of the plugin and command.
       CREATE INDEX jobs_dedupe_outstanding ON jobs (plugin, command, dedupe_key)
         WHERE status IN ('queued','running') AND dedupe_key IS NOT NULL;

@@ -136,7 +136,7 @@ export class Queries {
     return at === null ? null : Date.parse(at);
   }
 
-  /** The poll guard's count (SPEC §9): whoever submitted them. */
+  /** The poll guard's count (docs/scheduling.md): whoever submitted them. */
   countOutstandingPolls(plugin: string): number {
     return (this.s.outstandingPolls.get(plugin) as { n: number }).n;
   }

@@ -1,5 +1,5 @@
 /**
- * Crash recovery (SPEC §11). Runs with the instance lock held, so every `running` row is an
+ * Crash recovery (docs/daemon.md). Runs with the instance lock held, so every `running` row is an
  * orphan of a dead core. Its process group may still be alive (SIGKILL of the core does not
  * reach it): it is killed first, so the old attempt never overlaps its re-run.
  */

@@ -1,5 +1,5 @@
 /**
- * Retention (SPEC §9): terminal jobs completed before the cutoff go, with their attempts and
+ * Retention (docs/scheduling.md): terminal jobs completed before the cutoff go, with their attempts and
  * events (ON DELETE CASCADE). Small batches, each its own transaction, so a large backlog
  * never holds the write lock long enough to stall a webhook's commit.
  */

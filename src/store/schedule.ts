@@ -1,5 +1,5 @@
 /**
- * Stored run plans (SPEC §9), one row per scheduled plugin: the drawn offset and planned time
+ * Stored run plans (docs/scheduling.md), one row per scheduled plugin: the drawn offset and planned time
  * survive restarts; `run_job_id` marks the plan as enqueued, so a due run is submitted once;
  * the skip columns keep why a due run was not enqueued, for `status` and log-once.
  */

@@ -1,4 +1,4 @@
-/** Plugin state rows (SPEC §7): one JSON object per plugin, handed whole to every request. */
+/** Plugin state rows (docs/jobs.md, "Plugin state"): one JSON object per plugin, handed whole to every request. */
 import type { Database } from "better-sqlite3";
 import type { JsonObject } from "../core/state.js";
 import { type Prepared, prepareAll } from "./prepare.js";

@@ -79,7 +79,7 @@ export class Store {
 
   /**
    * The oldest ready job, marked running. Jobs of `excludePlugins` (unhealthy: init pending or failed)
-   * are skipped and keep their place: they wait, they are not lost (SPEC §4.4).
+   * are skipped and keep their place: they wait, they are not lost (docs/operations.md, "init and health").
    */
   claimNextReadyJob(nowMs: number, opts: { excludePlugins?: Iterable<string> } = {}): ClaimedJob | null {
     return this.ctx.jobs.claimNext(nowMs, opts.excludePlugins ?? []);
@@ -114,7 +114,7 @@ export class Store {
   }
 
   /**
-   * Everything an attempt changes, in one transaction (SPEC §6.5). With `claimNext`, the next
+   * Everything an attempt changes, in one transaction (docs/design.md, "The transaction boundary"). With `claimNext`, the next
    * ready job is claimed in that same transaction: a busy queue then pays one fsync per job
    * for completion and claim together, with the claim exactly as durable as before.
    */
@@ -286,7 +286,7 @@ export class Store {
     return this.dash.tree(job, limits);
   }
 
-  // --- scheduler (SPEC §9) ---------------------------------------------------------------
+  // --- scheduler (docs/scheduling.md) ---------------------------------------------------------------
 
   private schedulesTable: SchedulesTable | undefined;
   /** Prepared on first use: most CLI commands never touch schedules. */

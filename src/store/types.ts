@@ -1,5 +1,5 @@
 /**
- * The store's public shapes (SPEC §6.1, §13.1) and the mapping from raw rows. Field names are
+ * The store's public shapes (docs/jobs.md, "Lifecycle of a job"; docs/jobs.md, "The operator commands") and the mapping from raw rows. Field names are
  * the spec's, so `--json` output is these objects as they are.
  */
 import type { AttemptRecord } from "../core/completion.js";
@@ -42,7 +42,7 @@ export interface ClaimedJob extends Job {
   internal: JobInternal;
 }
 
-/** An attempt as every interface shows it: the record completion planned (SPEC §13.1). */
+/** An attempt as every interface shows it: the record completion planned (docs/jobs.md, "The operator commands"). */
 export type AttemptView = Omit<AttemptRecord, "started_at"> & {
   /** null only for attempts recorded before a start time was known (crash recovery). */
   started_at: string | null;

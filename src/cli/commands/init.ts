@@ -1,5 +1,5 @@
 /**
- * `postern init [DIR]` (SPEC §18): a commented starter config, a plugins directory and a state
+ * `postern init [DIR]` (docs/operations.md): a commented starter config, a plugins directory and a state
  * directory. Without DIR: config and plugins in $XDG_CONFIG_HOME/postern, state in
  * $XDG_STATE_HOME/postern. With DIR: all three in DIR. Never overwrites a file.
  */

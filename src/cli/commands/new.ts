@@ -1,5 +1,5 @@
 /**
- * `postern new plugin NAME --lang js|py|sh [--dir D]` (SPEC §18): a manifest, an executable
+ * `postern new plugin NAME --lang js|py|sh [--dir D]` (docs/operations.md): a manifest, an executable
  * entrypoint with its shebang, and a sample event, which `postern exec` runs as generated.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";

@@ -1,6 +1,6 @@
 /**
  * `postern reload`: validate locally first, SIGHUP the daemon named in the lock file, wait for
- * the verdict it records in the database, print it; exit 0 applied, 1 rejected (SPEC §11).
+ * the verdict it records in the database, print it; exit 0 applied, 1 rejected (docs/daemon.md).
  */
 import type { Command } from "commander";
 import { RELOAD_META_KEY, type ReloadVerdict } from "../../contracts/meta.js";

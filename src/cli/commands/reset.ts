@@ -1,5 +1,5 @@
 /**
- * `postern reset PLUGIN [--command C]`: close a plugin's circuit breaker(s) at once (SPEC §9,
+ * `postern reset PLUGIN [--command C]`: close a plugin's circuit breaker(s) at once (docs/scheduling.md,
  * §13) and zero their failure counts. It writes the database directly, like the other repair
  * commands; a running daemon's scheduler sees the closed circuit at its next tick.
  */

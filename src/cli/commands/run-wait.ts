@@ -42,7 +42,7 @@ export async function waitForJob(config: Config, id: string, progress: boolean):
 
 /**
  * A job that ended dead may have opened its (plugin, command) circuit: the breaker counts
- * failures whatever their origin (SPEC §9), so runs while developing a plugin open it too.
+ * failures whatever their origin (docs/scheduling.md), so runs while developing a plugin open it too.
  * Say so, and how to close it, at the moment the operator is looking.
  */
 export function warnOpenCircuit(config: Config, job: Job): void {
@@ -51,7 +51,7 @@ export function warnOpenCircuit(config: Config, job: Job): void {
   try {
     const circuit = circuitsView({ store, config, plugin: job.plugin, nowMs })[job.command];
     if (circuit === undefined || circuit.state === "closed") return;
-    // Only scheduled polls are held back (SPEC §9); a handle circuit is shown, blocks nothing.
+    // Only scheduled polls are held back (docs/scheduling.md); a handle circuit is shown, blocks nothing.
     const held =
       job.command === "poll"
         ? "no scheduled polls run until it closes"

@@ -46,7 +46,7 @@ export function registerRun(program: Command): void {
       const config = requireConfig(cmd.optsWithGlobals());
       const pluginConfig = runnablePlugin(config, name, command);
       const payload = event === null ? null : cliEvent(event, Date.now());
-      // As for routed events (SPEC §8): the event's key is the job's, unless the operator gives one.
+      // As for routed events (docs/jobs.md, "Events and routing"): the event's key is the job's, unless the operator gives one.
       const dedupeKey = opts.dedupeKey ?? event?.dedupe_key ?? null;
       const result = withWriteStore(config, (store) =>
         store.enqueueJob(

@@ -1,5 +1,5 @@
 /**
- * `postern service unit [--user]` (SPEC §18): a systemd unit for the install this runs from:
+ * `postern service unit [--user]` (docs/operations.md): a systemd unit for the install this runs from:
  * its own node and bin/postern by absolute path, the config this command would use, and the
  * state directory that config names as the one writable path.
  */

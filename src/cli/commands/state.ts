@@ -1,5 +1,5 @@
 /**
- * `postern state get|set PLUGIN`: read or replace a plugin's state (SPEC §7), for repairs such
+ * `postern state get|set PLUGIN`: read or replace a plugin's state (docs/jobs.md, "Plugin state"), for repairs such
  * as resetting a cursor. `set` replaces the whole object; the 1 MB limit applies as it does to
  * a plugin's own writes.
  */

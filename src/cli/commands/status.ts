@@ -1,5 +1,5 @@
 /**
- * `postern status`: the first thing to type when "something didn't run" (SPEC §13): is the
+ * `postern status`: the first thing to type when "something didn't run" (docs/jobs.md, "The operator commands"): is the
  * daemon up, how deep is the queue, and per plugin when it runs next and why not sooner, how it
  * last went, its circuits, dedupe hits and (unless --no-health) what its `health` command says.
  */

@@ -1,7 +1,7 @@
 import type { PluginCommand, PluginListing, SearchRoot } from "../../plugins/types.js";
 import { formatTable } from "../table.js";
 
-/** One element of `postern plugins --json` (SPEC §13.1); key order is part of the shape. */
+/** One element of `postern plugins --json` (docs/jobs.md, "The operator commands"); key order is part of the shape. */
 export interface PluginJson {
   name: string;
   loaded: boolean;
@@ -12,7 +12,7 @@ export interface PluginJson {
 }
 
 /**
- * Health is only known once the daemon has run `init` (SPEC §4.4), so without `healthyByName`
+ * Health is only known once the daemon has run `init` (docs/operations.md, "init and health"), so without `healthyByName`
  * a loaded plugin without `init` is healthy (true) and one with `init` is unknown (null).
  * A refused plugin is always null: health does not apply to it.
  */
@@ -51,7 +51,7 @@ export function pluginsTable(listings: readonly PluginListing[]): string {
   );
 }
 
-/** `postern plugins --json` beyond §13.1: where each plugin was found (SPEC §18). */
+/** `postern plugins --json` beyond §13.1: where each plugin was found (docs/operations.md). */
 export function pluginsJsonWithRoots(
   listings: readonly PluginListing[],
 ): (PluginJson & { root: string | null; root_key: string | null; shadows_bundled: boolean })[] {

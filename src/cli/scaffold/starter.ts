@@ -1,4 +1,4 @@
-/** The config `postern init` writes: valid as written, with no variable to set (SPEC §18). */
+/** The config `postern init` writes: valid as written, with no variable to set (docs/operations.md). */
 export function starterConfig(opts: { stateDir: string }): string {
   const q = JSON.stringify;
   return `# Postern config, written by \`postern init\`. Every key: docs/configuration.md in the package.
