@@ -240,16 +240,16 @@ export class Store {
 
   // --- the web dashboard (docs/dashboard.md) -----------------------------------------------
 
-  private dashboardQueries: DashboardQueries | undefined;
+  private preparedDashboard: DashboardQueries | undefined;
   /** Prepared on first use: only a daemon whose dashboard is asked for needs them. */
-  private get dash(): DashboardQueries {
-    this.dashboardQueries ??= new DashboardQueries(this.ctx.db);
-    return this.dashboardQueries;
+  private get dashboardQueries(): DashboardQueries {
+    this.preparedDashboard ??= new DashboardQueries(this.ctx.db);
+    return this.preparedDashboard;
   }
 
   /** Jobs that reached succeeded or dead since `sinceMs`, counted per UTC hour and status. */
   jobsFinishedPerHour(sinceMs: number): HourCount[] {
-    return this.dash.finishedPerHour(isoUtc(sinceMs));
+    return this.dashboardQueries.finishedPerHour(isoUtc(sinceMs));
   }
 
   /**
@@ -258,13 +258,13 @@ export class Store {
    */
   jobPage(opts: { plugin?: string; status?: JobStatus; before?: string; limit: number }): JobPage | null {
     const { before, ...rest } = opts;
-    if (before === undefined) return this.dash.page(rest);
-    const seq = this.dash.seqOf(before);
-    return seq === null ? null : this.dash.page({ ...rest, beforeSeq: seq });
+    if (before === undefined) return this.dashboardQueries.page(rest);
+    const seq = this.dashboardQueries.seqOf(before);
+    return seq === null ? null : this.dashboardQueries.page({ ...rest, beforeSeq: seq });
   }
 
   jobSummary(id: string): JobSummary | null {
-    return this.dash.summary(id);
+    return this.dashboardQueries.summary(id);
   }
 
   /** Every attempt of a job, oldest first. */
@@ -277,47 +277,47 @@ export class Store {
    * `total` counts them all.
    */
   jobEvents(id: string, limit: number): { events: EventSummary[]; total: number } {
-    const events = this.dash.events(id, limit);
-    return { events, total: events.length < limit ? events.length : this.dash.eventCount(id) };
+    const events = this.dashboardQueries.events(id, limit);
+    return { events, total: events.length < limit ? events.length : this.dashboardQueries.eventCount(id) };
   }
 
   /** A job's parent chain and the (bounded) tree of jobs its events became. */
   jobTree(job: JobSummary, limits: { maxNodes: number; maxDepth: number }): JobTree {
-    return this.dash.tree(job, limits);
+    return this.dashboardQueries.tree(job, limits);
   }
 
   // --- scheduler (docs/scheduling.md) ---------------------------------------------------------------
 
-  private schedulesTable: SchedulesTable | undefined;
+  private preparedSchedules: SchedulesTable | undefined;
   /** Prepared on first use: most CLI commands never touch schedules. */
-  private get plans(): SchedulesTable {
-    this.schedulesTable ??= new SchedulesTable(this.ctx.db);
-    return this.schedulesTable;
+  private get schedulesTable(): SchedulesTable {
+    this.preparedSchedules ??= new SchedulesTable(this.ctx.db);
+    return this.preparedSchedules;
   }
 
   schedule(plugin: string): ScheduleRow | null {
-    return this.plans.get(plugin);
+    return this.schedulesTable.get(plugin);
   }
 
   schedules(): ScheduleRow[] {
-    return this.plans.all();
+    return this.schedulesTable.all();
   }
 
   saveSchedulePlan(plan: SchedulePlanRow): void {
-    writeTx(this.ctx, () => this.plans.putPlan(plan));
+    writeTx(this.ctx, () => this.schedulesTable.putPlan(plan));
   }
 
   /** Marks the plan as enqueued as `jobId` (counted unless `counted` is false), or as due again (null). */
   setScheduledRun(plugin: string, jobId: string | null, counted?: boolean): void {
-    writeTx(this.ctx, () => this.plans.setRunJob(plugin, jobId, isoUtc(this.ctx.clock.now()), counted));
+    writeTx(this.ctx, () => this.schedulesTable.setRunJob(plugin, jobId, isoUtc(this.ctx.clock.now()), counted));
   }
 
   recordScheduleSkip(plugin: string, skip: { kind: string; reason: string } | null): void {
-    writeTx(this.ctx, () => this.plans.setSkip(plugin, skip, isoUtc(this.ctx.clock.now())));
+    writeTx(this.ctx, () => this.schedulesTable.setSkip(plugin, skip, isoUtc(this.ctx.clock.now())));
   }
 
   removeSchedule(plugin: string): boolean {
-    return writeTx(this.ctx, () => this.plans.remove(plugin));
+    return writeTx(this.ctx, () => this.schedulesTable.remove(plugin));
   }
 
   breaker(plugin: string, command: string): BreakerRow | null {
