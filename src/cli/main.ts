@@ -28,6 +28,8 @@ const COMMANDS: [string, () => Promise<Register>][] = [
   ["state", async () => (await import("./commands/state.js")).registerState],
   ["logs", async () => (await import("./commands/logs.js")).registerLogs],
   ["reset", async () => (await import("./commands/reset.js")).registerReset],
+  ["pause", async () => (await import("./commands/pause.js")).registerPause],
+  ["resume", async () => (await import("./commands/pause.js")).registerResume],
 ];
 
 async function buildProgram(argv: string[]): Promise<Command> {

@@ -22,6 +22,8 @@ export interface HealthReport {
   plugins_enabled: number;
   /** Plugins with at least one circuit (per command) open or half-open. */
   plugins_circuit_open: number | null;
+  /** Plugins paused as a whole or in one of their commands (`postern pause`). */
+  plugins_paused: number | null;
 }
 
 export function healthReport(deps: {
@@ -52,6 +54,7 @@ export function healthReport(deps: {
         queue_depth: stats.queue_depth,
         oldest_ready_age_seconds: stats.oldest_ready_age_seconds,
         plugins_circuit_open: open.size,
+        plugins_paused: new Set(deps.store.pauses().map((p) => p.plugin)).size,
       },
     };
   } catch (e) {
@@ -66,6 +69,7 @@ export function healthReport(deps: {
         queue_depth: null,
         oldest_ready_age_seconds: null,
         plugins_circuit_open: null,
+        plugins_paused: null,
       },
     };
   }

@@ -3,6 +3,7 @@
 export type { Audit, AuditEvent, AuditJob } from "./audit.js";
 export type { HistoryFill } from "./bench-fill.js";
 export type { BreakerRow, BreakerState, BreakerTransition } from "./breakers.js";
+export type { BulkRetryFilter, BulkRetryItem } from "./bulk-retry.js";
 export type { AttemptOwner, ClaimAhead, CommitResult, CommittedDedupeHit } from "./complete.js";
 export type {
   EventSummary,
@@ -16,6 +17,7 @@ export { DB_FILE, type OpenOptions, openStore, verifyWal } from "./db.js";
 export type { EnqueueInput, EnqueueResult } from "./enqueue.js";
 export type { KilledJob } from "./lifecycle.js";
 export { LATEST_VERSION, type Migration, migrations } from "./migrations.js";
+export { type PauseRow, pauseKey } from "./pauses.js";
 export type { QueueStats } from "./queries.js";
 export { RESTART_ERROR, type RecoveredJob } from "./recovery.js";
 export type { SchedulePlanRow, ScheduleRow } from "./schedule.js";

@@ -11,6 +11,7 @@ import { applyStateChange, type JsonObject } from "../core/state.js";
 import { type Audit, auditDatabase } from "./audit.js";
 import { fillHistory, type HistoryFill } from "./bench-fill.js";
 import type { BreakerRow, BreakerTransition } from "./breakers.js";
+import { type BulkRetryFilter, type BulkRetryItem, retryDeadJobs } from "./bulk-retry.js";
 import { type AttemptOwner, type ClaimAhead, type CommitResult, commitAttempt } from "./complete.js";
 import { type StoreContext, writeTx } from "./context.js";
 import {
@@ -24,6 +25,7 @@ import {
 import { type EnqueueInput, type EnqueueResult, enqueueJob, retryDeadJob } from "./enqueue.js";
 import { cancelJob, type KilledJob, markDeadForPlugins, requeueWithoutAttempt } from "./lifecycle.js";
 import { MetaTable } from "./meta.js";
+import { type PauseRow, PausesTable } from "./pauses.js";
 import { Queries, type QueueStats } from "./queries.js";
 import { type RecoveredJob, recoverOrphans } from "./recovery.js";
 import { Retention } from "./retention.js";
@@ -74,7 +76,8 @@ export class Store {
 
   /**
    * The oldest ready job, marked running. Jobs of `excludePlugins` (unhealthy: init pending or failed)
-   * are skipped and keep their place: they wait, they are not lost (SPEC §4.4).
+   * are skipped and keep their place: they wait, they are not lost (SPEC §4.4). An entry may also
+   * be a pause key, "plugin command", which skips only that command's jobs (`pauseKeys`).
    */
   claimNextReadyJob(nowMs: number, opts: { excludePlugins?: Iterable<string> } = {}): ClaimedJob | null {
     return this.ctx.jobs.claimNext(nowMs, opts.excludePlugins ?? []);
@@ -145,6 +148,14 @@ export class Store {
 
   retryDeadJob(id: string, opts: { maxAttempts?: number } = {}): Job {
     return retryDeadJob(this.ctx, id, opts);
+  }
+
+  /** Bulk retry of dead jobs in one transaction (see bulk-retry.ts); a dry run writes nothing. */
+  retryDeadJobs(
+    filter: BulkRetryFilter,
+    opts: { dryRun: boolean; admit: (plugin: string) => number | string },
+  ): BulkRetryItem[] {
+    return retryDeadJobs(this.ctx, filter, opts);
   }
 
   getState(plugin: string): JsonObject {
@@ -331,6 +342,39 @@ export class Store {
       if (before.length > 0) this.ctx.breakers.close(plugin, command, isoUtc(this.ctx.clock.now()));
       return before;
     });
+  }
+
+  // --- pauses (SPEC §19, postern pause) --------------------------------------------------
+
+  private pausesTable: PausesTable | undefined;
+  private get pauseRows(): PausesTable {
+    this.pausesTable ??= new PausesTable(this.ctx.db);
+    return this.pausesTable;
+  }
+
+  /** Pauses the plugin (command null) or one command; false when it was paused already. */
+  pause(plugin: string, command: string | null): boolean {
+    return writeTx(this.ctx, () => this.pauseRows.add(plugin, command, isoUtc(this.ctx.clock.now())));
+  }
+
+  /** Lifts the pause of one command, or every pause of the plugin (command null); returns them. */
+  resume(plugin: string, command: string | null): PauseRow[] {
+    return writeTx(this.ctx, () => this.pauseRows.remove(plugin, command));
+  }
+
+  /** Every pause, or the plugin's. */
+  pauses(plugin?: string): PauseRow[] {
+    return plugin === undefined ? this.pauseRows.all() : this.pauseRows.forPlugin(plugin);
+  }
+
+  /** Whether jobs of (plugin, command) are held by a pause. */
+  isPaused(plugin: string, command: string): boolean {
+    return this.pauseRows.covers(plugin, command);
+  }
+
+  /** The claim's exclusion keys of every pause (see claimNextReadyJob). */
+  pauseKeys(): string[] {
+    return this.pauseRows.keys();
   }
 
   // --- benchmarks ------------------------------------------------------------------------
