@@ -10,15 +10,25 @@ import type { Job, Store } from "../../store/index.js";
 import { requireConfig } from "../context.js";
 import { hasDatabase, withWriteStore } from "../context-store.js";
 import { printJson, printLine } from "../output.js";
-import { noSuchJob } from "./args.js";
+import { noSuchJob, usageError } from "./args.js";
+import { type BulkRetryOptions, bulkRetry } from "./jobs-retry-bulk.js";
 
 export function registerJobsWrite(jobs: Command): void {
   jobs
     .command("retry")
     .description("re-enqueue a dead job as a new job (submitted_by: cli, parent_job_id: the dead one)")
-    .argument("<id>", "id of a dead job")
+    .argument("[id]", "id of a dead job (or --status dead and filters, for many)")
     .option("--json", "print the new job object")
-    .action((id: string, opts: { json?: boolean }, cmd: Command) => {
+    .option("--status <status>", "bulk: dead, every dead job matching the filters")
+    .option("--plugin <name>", "bulk: only this plugin's dead jobs")
+    .option("--since <2h|ISO>", "bulk: only jobs that died since then")
+    .option("--dry-run", "bulk: print what would be retried, change nothing")
+    .option("--all", "bulk: no limiting filter, every dead job")
+    .action((id: string | undefined, opts: BulkRetryOptions, cmd: Command) => {
+      if (id === undefined) return bulkRetry(opts, cmd);
+      if (opts.status || opts.plugin || opts.since || opts.dryRun || opts.all) {
+        throw usageError("give either a job id or --status dead with filters, not both");
+      }
       const config = requireConfig(cmd.optsWithGlobals());
       const job = onJob(config, id, (store, dead) => retry(config, store, dead));
       if (opts.json) printJson(job);
