@@ -30,6 +30,7 @@ const COMMANDS: [string, () => Promise<Register>][] = [
   ["reset", async () => (await import("./commands/reset.js")).registerReset],
   ["pause", async () => (await import("./commands/pause.js")).registerPause],
   ["resume", async () => (await import("./commands/pause.js")).registerResume],
+  ["backup", async () => (await import("./commands/backup.js")).registerBackup],
 ];
 
 async function buildProgram(argv: string[]): Promise<Command> {

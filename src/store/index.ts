@@ -1,6 +1,7 @@
 /** The durable store (SPEC §6, §7, §11): the only place in Postern with SQL. */
 
 export type { Audit, AuditEvent, AuditJob } from "./audit.js";
+export { type BackupResult, checkFile } from "./backup.js";
 export type { HistoryFill } from "./bench-fill.js";
 export type { BreakerRow, BreakerState, BreakerTransition } from "./breakers.js";
 export type { BulkRetryFilter, BulkRetryItem } from "./bulk-retry.js";

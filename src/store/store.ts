@@ -9,6 +9,7 @@ import type { CompletionPlan } from "../core/completion.js";
 import { PosternError } from "../core/errors.js";
 import { applyStateChange, type JsonObject } from "../core/state.js";
 import { type Audit, auditDatabase } from "./audit.js";
+import { type BackupResult, backupDatabase, checkOpen } from "./backup.js";
 import { fillHistory, type HistoryFill } from "./bench-fill.js";
 import type { BreakerRow, BreakerTransition } from "./breakers.js";
 import { type BulkRetryFilter, type BulkRetryItem, retryDeadJobs } from "./bulk-retry.js";
@@ -62,6 +63,16 @@ export class Store {
   /** Integrity check plus every job and event (crash test, manual checks; not a hot path). */
   audit(): Audit {
     return auditDatabase(this.ctx.db);
+  }
+
+  /** `postern backup`: a consistent, checked copy of the database at `target` (backup.ts). */
+  backupTo(target: string, opts: { force: boolean }): BackupResult {
+    return backupDatabase(this.ctx.db, target, { force: opts.force, now: () => performance.now() });
+  }
+
+  /** `integrity_check` (or `quick_check`) of this database: ["ok"] or the problems found. */
+  integrityCheck(opts: { quick?: boolean } = {}): string[] {
+    return checkOpen(this.ctx.db, opts);
   }
 
   close(): void {
