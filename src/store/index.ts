@@ -22,5 +22,6 @@ export { type PauseRow, pauseKey } from "./pauses.js";
 export type { QueueStats } from "./queries.js";
 export { RESTART_ERROR, type RecoveredJob } from "./recovery.js";
 export type { SchedulePlanRow, ScheduleRow } from "./schedule.js";
+export type { AutoVacuum, FileSpace } from "./space.js";
 export { Store } from "./store.js";
 export type * from "./types.js";

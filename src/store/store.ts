@@ -32,6 +32,13 @@ import { type RecoveredJob, recoverOrphans } from "./recovery.js";
 import { Retention } from "./retention.js";
 import { type SchedulePlanRow, type ScheduleRow, SchedulesTable } from "./schedule.js";
 import {
+  checkpointTruncate,
+  convertToIncremental,
+  type FileSpace,
+  fileSpace,
+  incrementalVacuum,
+} from "./space.js";
+import {
   type AttemptLogEntry,
   type AttemptView,
   type ClaimedJob,
@@ -69,6 +76,35 @@ export class Store {
   backupTo(target: string, opts: { force: boolean }): BackupResult {
     return backupDatabase(this.ctx.db, target, { force: opts.force, now: () => performance.now() });
   }
+
+  // --- a bounded file (space.ts) -----------------------------------------------------------
+
+  fileSpace(): FileSpace {
+    return fileSpace(this.ctx.db, this.ctx.file);
+  }
+
+  /** One incremental_vacuum step of at most `pages` pages; returns how many were freed. */
+  reclaimFreePages(pages: number): number {
+    return incrementalVacuum(this.ctx.db, pages);
+  }
+
+  checkpointTruncate(): { done: boolean; wal_pages: number } {
+    return checkpointTruncate(this.ctx.db);
+  }
+
+  /** A full VACUUM to switch an existing file to incremental auto-vacuum (see space.ts). */
+  convertToIncrementalVacuum(): void {
+    convertToIncremental(this.ctx.db);
+  }
+
+  /** True while a job is queued or running (the maintenance then waits). */
+  hasOutstandingJobs(): boolean {
+    this.busyStmt ??= this.ctx.db.prepare(
+      "SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('queued','running'))",
+    );
+    return this.busyStmt.pluck().get() === 1;
+  }
+  private busyStmt: import("better-sqlite3").Statement | undefined;
 
   /** `integrity_check` (or `quick_check`) of this database: ["ok"] or the problems found. */
   integrityCheck(opts: { quick?: boolean } = {}): string[] {
