@@ -31,6 +31,7 @@ const COMMANDS: [string, () => Promise<Register>][] = [
   ["pause", async () => (await import("./commands/pause.js")).registerPause],
   ["resume", async () => (await import("./commands/pause.js")).registerResume],
   ["backup", async () => (await import("./commands/backup.js")).registerBackup],
+  ["doctor", async () => (await import("./commands/doctor.js")).registerDoctor],
 ];
 
 async function buildProgram(argv: string[]): Promise<Command> {

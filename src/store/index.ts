@@ -19,6 +19,7 @@ export type { EnqueueInput, EnqueueResult } from "./enqueue.js";
 export type { KilledJob } from "./lifecycle.js";
 export { LATEST_VERSION, type Migration, migrations } from "./migrations.js";
 export { type PauseRow, pauseKey } from "./pauses.js";
+export { probeWal } from "./probe.js";
 export type { QueueStats } from "./queries.js";
 export { RESTART_ERROR, type RecoveredJob } from "./recovery.js";
 export type { SchedulePlanRow, ScheduleRow } from "./schedule.js";
