@@ -189,9 +189,10 @@ export class Daemon {
   /** The scheduler re-decides at once (a resumed plugin's due poll, a paused one's reason). */
   private followHealth(): void {
     for (const service of this.services) {
-      Promise.resolve(service.onHealthChange?.()).catch((e) =>
-        this.log.error(`${service.name} could not follow a pause: ${describe(e)}`),
-      );
+      // Inside the promise: a service that throws at once must not escape the dispatcher's timer.
+      Promise.resolve()
+        .then(() => service.onHealthChange?.())
+        .catch((e) => this.log.error(`${service.name} could not follow a pause: ${describe(e)}`));
     }
   }
 
