@@ -77,7 +77,7 @@ export async function run(ctx) {
     retention_days: RETENTION_DAYS,
     size_by_month: series,
     reclaim: {
-      step_pages: 256,
+      step_pages: 64,
       steps: stats.vacuum_steps,
       pages: stats.vacuum_pages,
       step_max_ms: round(stats.vacuum_step_max_ms, 2),
