@@ -13,7 +13,7 @@ import { describeMachine, machineInfo } from "./lib/machine.mjs";
 import { buildPlugins } from "./lib/plugins.mjs";
 import { formatTable } from "./lib/table.mjs";
 
-const FIGURES = ["dispatch", "ingress", "latency", "footprint", "scale", "burst"];
+const FIGURES = ["dispatch", "ingress", "latency", "footprint", "scale", "burst", "retention"];
 
 let values;
 try {

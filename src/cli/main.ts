@@ -31,6 +31,10 @@ const COMMANDS: [string, () => Promise<Register>][] = [
   ["init", async () => (await import("./commands/init.js")).registerInit],
   ["new", async () => (await import("./commands/new.js")).registerNew],
   ["service", async () => (await import("./commands/service.js")).registerService],
+  ["pause", async () => (await import("./commands/pause.js")).registerPause],
+  ["resume", async () => (await import("./commands/pause.js")).registerResume],
+  ["backup", async () => (await import("./commands/backup.js")).registerBackup],
+  ["doctor", async () => (await import("./commands/doctor.js")).registerDoctor],
 ];
 
 async function buildProgram(argv: string[]): Promise<Command> {

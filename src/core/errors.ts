@@ -61,6 +61,11 @@ export const ERROR_CODES = [
   "listen_failed",
   "reload_rejected",
   "reload_timeout",
+  // maintenance (backup)
+  "backup_dir_missing",
+  "backup_exists",
+  "backup_corrupt",
+  "backup_failed",
   // writing a starter (init, new plugin)
   "init_exists",
   "plugin_exists",

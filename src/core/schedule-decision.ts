@@ -19,7 +19,8 @@ export interface RunFacts {
   runJobId: string | null;
   /** Polls already enqueued for this plan that ended without a success. */
   failedPolls: number;
-  plugin: { enabled: boolean; loaded: boolean; hasPoll: boolean; healthy: boolean };
+  /** paused: `postern pause` holds the plugin or its poll (SPEC §19). */
+  plugin: { enabled: boolean; loaded: boolean; hasPoll: boolean; healthy: boolean; paused?: boolean };
   /** The (plugin, poll) breaker, after the time step of this instant. */
   breaker: Breaker;
   resetAfterMs: number;
@@ -33,6 +34,7 @@ export type SkipKind =
   | "not_loaded"
   | "no_poll"
   | "unhealthy"
+  | "paused"
   | "window"
   | "circuit_open"
   | "half_open"
@@ -102,6 +104,7 @@ function blocker(f: RunFacts): { kind: SkipKind; reason: string } | null {
   if (!f.plugin.enabled) return { kind: "disabled", reason: "plugin disabled" };
   if (!f.plugin.loaded) return { kind: "not_loaded", reason: "plugin not loaded" };
   if (!f.plugin.hasPoll) return { kind: "no_poll", reason: "manifest has no poll command" };
+  if (f.plugin.paused === true) return { kind: "paused", reason: "paused (postern resume to run it again)" };
   if (!f.plugin.healthy) return { kind: "unhealthy", reason: "plugin unhealthy (init pending or failed)" };
   return null;
 }

@@ -21,6 +21,7 @@ import { VERSION } from "../version.js";
 import { type ExecuteDeps, executeJob } from "./execute.js";
 import { recordInternalFailure } from "./internal-failure.js";
 import { publishLiveSet } from "./live.js";
+import { PauseFollower } from "./pauses.js";
 import { pendingInits, runInits } from "./plugin-init.js";
 import { recoverOrphanedJobs } from "./recovery.js";
 import { loadRuntime, loadRuntimeForReload, pluginUnavailableReason, type Runtime } from "./runtime.js";
@@ -61,6 +62,7 @@ export class Daemon {
   /** The inits a start left pending, running between jobs (tests and stop wait on it). */
   private initsAfterStart: Promise<void> = Promise.resolve();
   private lastDataVersion = -1;
+  private pauses!: PauseFollower;
   readonly startedAt: number;
 
   constructor(private readonly opts: DaemonOptions) {
@@ -123,6 +125,10 @@ export class Daemon {
     } satisfies DaemonMeta);
     publishLiveSet(store, this.runtime, this.unhealthy, pending, this.clock.now());
     this.lastDataVersion = store.dataVersion();
+    this.pauses = new PauseFollower(store, this.log);
+    this.pauses.refresh();
+    // Jobs the claim skips (they wait in place): unhealthy plugins, paused plugins and commands.
+    const held = () => [...this.unhealthy, ...this.pauses.keys];
 
     const executeDeps: ExecuteDeps = {
       store,
@@ -134,11 +140,11 @@ export class Daemon {
       newId: uuidv7,
       abort: this.abortInFlight.signal,
       runtime: () => this.runtime,
-      nextClaim: () => ({ nowMs: this.clock.now(), excludePlugins: [...this.unhealthy] }),
+      nextClaim: () => ({ nowMs: this.clock.now(), excludePlugins: held() }),
     };
     this.dispatcher = new Dispatcher<ClaimedJob>({
       clock: this.clock,
-      claimNext: (now) => store.claimNextReadyJob(now, { excludePlugins: this.unhealthy }),
+      claimNext: (now) => store.claimNextReadyJob(now, { excludePlugins: held() }),
       execute: (job, mayClaimAhead) =>
         executeJob(executeDeps, job, mayClaimAhead).catch((e) => {
           recordInternalFailure(executeDeps, job, e);
@@ -147,11 +153,12 @@ export class Daemon {
       release: (job) => {
         store.requeueWithoutAttempt(job.id);
       },
-      nextReadyAt: () => store.nextRetryAt({ excludePlugins: this.unhealthy }),
+      nextReadyAt: () => store.nextRetryAt({ excludePlugins: held() }),
       externalChangeCheck: () => {
         const version = store.dataVersion();
         const changed = version !== this.lastDataVersion;
         this.lastDataVersion = version;
+        if (changed && this.pauses.refresh()) this.followHealth();
         return changed;
       },
       externalCheckIntervalMs: this.opts.externalCheckIntervalMs ?? 500,
@@ -190,6 +197,16 @@ export class Daemon {
       } catch (e) {
         this.log.error(`${service.name} could not follow the inits: ${describe(e)}`);
       }
+    }
+  }
+
+  /** The scheduler re-decides at once (a resumed plugin's due poll, a paused one's reason). */
+  private followHealth(): void {
+    for (const service of this.services) {
+      // Inside the promise: a service that throws at once must not escape the dispatcher's timer.
+      Promise.resolve()
+        .then(() => service.onHealthChange?.())
+        .catch((e) => this.log.error(`${service.name} could not follow a pause: ${describe(e)}`));
     }
   }
 

@@ -24,6 +24,8 @@ export interface HealthReport {
   plugins_circuit_open: number | null;
   /** The last commit that failed since the start (kept after commits recover), or null. */
   last_commit_error: { code: string; at: string } | null;
+  /** Plugins paused as a whole or in one of their commands (`postern pause`). */
+  plugins_paused: number | null;
 }
 
 export function healthReport(deps: {
@@ -62,6 +64,7 @@ export function healthReport(deps: {
         queue_depth: stats.queue_depth,
         oldest_ready_age_seconds: stats.oldest_ready_age_seconds,
         plugins_circuit_open: open.size,
+        plugins_paused: new Set(deps.store.pauses().map((p) => p.plugin)).size,
       },
     };
   } catch (e) {
@@ -76,6 +79,7 @@ export function healthReport(deps: {
         queue_depth: null,
         oldest_ready_age_seconds: null,
         plugins_circuit_open: null,
+        plugins_paused: null,
       },
     };
   }

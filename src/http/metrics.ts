@@ -25,6 +25,7 @@ export class Metrics {
   private readonly circuitOpen: Gauge<"plugin" | "command">;
   private readonly databaseUp: Gauge;
   private readonly commitFailures: Counter;
+  private readonly paused: Gauge<"plugin" | "command">;
 
   constructor(
     private readonly store: Store,
@@ -93,6 +94,12 @@ export class Metrics {
       help: "1 when the last scrape could read the database, else 0 (store series then keep their last values)",
       registers,
     });
+    this.paused = new Gauge({
+      name: "postern_paused",
+      help: '1 for each paused plugin (command "*") or paused command (postern pause); its queued jobs wait',
+      labelNames: ["plugin", "command"],
+      registers,
+    });
     processMetrics(this.registry);
   }
 
@@ -144,6 +151,8 @@ export class Metrics {
       this.circuitOpen.set({ plugin: b.plugin, command: b.command }, isOpen ? 1 : 0);
     }
     this.circuitsOpen.set(open);
+    this.paused.reset();
+    for (const p of this.store.pauses()) this.paused.set({ plugin: p.plugin, command: p.command ?? "*" }, 1);
   }
 }
 

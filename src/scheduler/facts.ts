@@ -63,7 +63,7 @@ export function runFacts(input: {
     plan: planOf(row),
     runJobId,
     failedPolls: runJobId === null ? row.polls : row.polls - 1,
-    plugin: { enabled: pc.enabled, ...input.facts },
+    plugin: { enabled: pc.enabled, ...input.facts, paused: store.isPaused(plugin, "poll") },
     breaker: breakerAt(store.breaker(plugin, "poll"), pc, nowMs),
     resetAfterMs: pc.circuit_breaker.reset_after,
     outstandingPolls: store.countOutstandingPolls(plugin),

@@ -16,6 +16,7 @@ import type { Logger } from "../log/logger.js";
 import { toBreaker } from "../store/breakers.js";
 import type { ScheduleRow } from "../store/index.js";
 import { type PluginFacts, resolveZone, runFacts } from "./facts.js";
+import { SpaceKeeper, type SpaceOptions } from "./maintenance.js";
 import { currentPlan } from "./plan.js";
 import { sleepFor } from "./timer.js";
 
@@ -25,6 +26,8 @@ export interface SchedulerOptions {
   /** Retention per tick: batches of this many jobs, at most `pruneMaxBatches`, yielding between. */
   pruneBatchSize?: number;
   pruneMaxBatches?: number;
+  /** Reclaiming pruned space and truncating the WAL (maintenance.ts). */
+  space?: SpaceOptions;
 }
 
 export interface TickReport {
@@ -45,6 +48,7 @@ export class Scheduler implements Service {
   private stopped = false;
   /** Circuit states seen at the last tick: an operator's `postern reset` shows up as a change. */
   private readonly seen = new Map<string, BreakerState>();
+  readonly space: SpaceKeeper;
 
   constructor(
     private readonly ctx: ServiceDeps,
@@ -52,10 +56,12 @@ export class Scheduler implements Service {
   ) {
     this.log = ctx.log.child({ component: "scheduler" });
     this.isHealthy = opts.isHealthy ?? (() => true);
+    this.space = new SpaceKeeper(ctx.store, this.log, opts.space);
   }
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.space.convertAtStart();
     await this.tickNow();
   }
 
@@ -89,6 +95,8 @@ export class Scheduler implements Service {
         try {
           wakeAt = this.tick().wakeAt;
           await this.prune();
+          await this.space.reclaim(() => this.stopped);
+          this.space.checkpointIfIdle(this.ctx.clock.now());
         } catch (e) {
           this.log.error({ err: describe(e) }, `scheduler tick failed: ${describe(e)}`);
         }

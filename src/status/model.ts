@@ -16,7 +16,7 @@ import { runningDaemonPid } from "../instance/lock.js";
 import { pluginRegistry } from "../plugins/index.js";
 import type { LoadedPlugin, PluginListing } from "../plugins/types.js";
 import { type CircuitView, circuitsView, scheduleView } from "../scheduler/index.js";
-import type { Store } from "../store/index.js";
+import type { PauseRow, Store } from "../store/index.js";
 
 export interface PluginStatus {
   name: string;
@@ -33,6 +33,17 @@ export interface PluginStatus {
   health: null | { status: "ok" | "error"; error: string | null };
   /** Why it is not loaded or not healthy (extra field). */
   reason: string | null;
+  /**
+   * `postern pause` (SPEC §19): null when nothing of it is paused; `all` when the whole plugin
+   * is, else the paused `commands`; `since` is the earliest pause.
+   */
+  paused: PauseView | null;
+}
+
+export interface PauseView {
+  all: boolean;
+  commands: string[];
+  since: string;
 }
 
 export interface StatusReport {
@@ -98,6 +109,7 @@ export function buildStatusWithoutConfig(stateDir: string, store: Store | null, 
       ),
       health: null,
       reason: inLive === undefined ? "not run by the daemon now (or the daemon is not running)" : null,
+      paused: store ? pauseView(store.pauses(name)) : null,
     };
   });
   return {
@@ -195,7 +207,7 @@ function pluginStatus(
     circuits: {},
   };
   if (store === null)
-    return { name, loaded: plugin !== null, enabled, healthy, health: null, reason, ...empty };
+    return { name, loaded: plugin !== null, enabled, healthy, health: null, reason, paused: null, ...empty };
   const facts = {
     loaded: plugin !== null,
     hasPoll: plugin?.manifest.commands.includes("poll") ?? false,
@@ -224,5 +236,15 @@ function pluginStatus(
     circuits: circuitsView({ store, config, plugin: name, nowMs }),
     health: null,
     reason,
+    paused: pauseView(store.pauses(name)),
+  };
+}
+
+export function pauseView(rows: PauseRow[]): PauseView | null {
+  if (rows.length === 0) return null;
+  return {
+    all: rows.some((r) => r.command === null),
+    commands: rows.flatMap((r) => (r.command === null ? [] : [r.command])),
+    since: rows.map((r) => r.paused_at).sort()[0] as string,
   };
 }

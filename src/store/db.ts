@@ -30,6 +30,11 @@ export function openStore(stateDir: string, opts: OpenOptions): Store {
   const db = connect(stateDir, file, readonly);
   try {
     // A rollback journal would block readers (the CLI) while the daemon writes.
+    // A new file starts with incremental auto-vacuum (docs/operations.md, A bounded file): it
+    // must be set before the first page is written, and WAL mode writes one.
+    if (!readonly && (db.pragma("page_count", { simple: true }) as number) === 0) {
+      db.pragma("auto_vacuum = INCREMENTAL");
+    }
     if (!readonly) db.pragma("journal_mode = WAL");
     verifyWal(db, file);
     db.pragma("busy_timeout = 5000");

@@ -10,7 +10,11 @@ import { type ClaimedJob, type JobRow, type SubmittedBy, toClaimedJob } from "./
  * from its own small index, so retries still waiting are never walked over.
  */
 function claimSql(excluding: boolean): string {
-  const skip = excluding ? "AND plugin NOT IN (SELECT value FROM json_each(@exclude))" : "";
+  // An entry is a plugin (unhealthy or paused) or a paused "plugin command" (store/pauses.ts).
+  const skip = excluding
+    ? `AND plugin NOT IN (SELECT value FROM json_each(@exclude))
+       AND plugin || ' ' || command NOT IN (SELECT value FROM json_each(@exclude))`
+    : "";
   return `
     UPDATE jobs SET status = 'running', started_at = @now, pgid = NULL, proc_start_time = NULL
     WHERE seq = (

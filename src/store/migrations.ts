@@ -158,6 +158,23 @@ export const migrations: readonly Migration[] = [
         WHERE status IN ('queued','running') AND dedupe_key IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: "maintenance: paused plugins and commands, retries by parent",
+    sql: `
+      -- postern pause (SPEC §19). command '' pauses the whole plugin. The daemon reads this
+      -- table when another process commits (data_version), so a pause applies without reload.
+      CREATE TABLE pauses (
+        plugin    TEXT NOT NULL,
+        command   TEXT NOT NULL DEFAULT '',
+        paused_at ${TIMESTAMP} NOT NULL,
+        PRIMARY KEY (plugin, command)
+      ) WITHOUT ROWID;
+
+      -- Bulk retry (jobs retry --status dead) skips a dead job that already has its retry.
+      CREATE INDEX jobs_parent ON jobs (parent_job_id) WHERE parent_job_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

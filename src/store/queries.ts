@@ -26,10 +26,12 @@ export const QUERIES_SQL = {
   oldestReady: `
     SELECT min(coalesce(next_retry_at, created_at)) AS since FROM jobs
     WHERE status = 'queued' AND (next_retry_at IS NULL OR next_retry_at <= ?)`,
+  // held: unhealthy or paused plugins, and paused "plugin command" keys (store/pauses.ts).
   nextRetry: `
+    WITH held(value) AS (SELECT value FROM json_each(?))
     SELECT min(next_retry_at) AS at FROM jobs INDEXED BY jobs_ready_retry
     WHERE status = 'queued' AND next_retry_at IS NOT NULL
-      AND plugin NOT IN (SELECT value FROM json_each(?))`,
+      AND plugin NOT IN held AND plugin || ' ' || command NOT IN held`,
   outstandingPolls: `
     SELECT count(*) AS n FROM jobs
     WHERE plugin = ? AND command = 'poll' AND status IN ('queued','running')`,

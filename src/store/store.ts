@@ -9,8 +9,10 @@ import type { CompletionPlan } from "../core/completion.js";
 import { PosternError } from "../core/errors.js";
 import { applyStateChange, type JsonObject } from "../core/state.js";
 import { type Audit, auditDatabase } from "./audit.js";
+import { type BackupResult, backupDatabase, checkOpen } from "./backup.js";
 import { fillHistory, type HistoryFill } from "./bench-fill.js";
 import type { BreakerRow, BreakerTransition } from "./breakers.js";
+import { type BulkRetryFilter, type BulkRetryItem, retryDeadJobs } from "./bulk-retry.js";
 import { type AttemptOwner, type ClaimAhead, type CommitResult, commitAttempt } from "./complete.js";
 import { type CommitHealth, type StoreConnection, writeTx } from "./connection.js";
 import {
@@ -24,10 +26,18 @@ import {
 import { type EnqueueInput, type EnqueueResult, enqueueJob, retryDeadJob } from "./enqueue.js";
 import { cancelJob, type KilledJob, markDeadForPlugins, requeueWithoutAttempt } from "./lifecycle.js";
 import { MetaTable } from "./meta.js";
+import { type PauseRow, PausesTable } from "./pauses.js";
 import { Queries, type QueueStats } from "./queries.js";
 import { type RecoveredJob, recoverOrphans } from "./recovery.js";
 import { Retention } from "./retention.js";
 import { type SchedulePlanRow, type ScheduleRow, SchedulesTable } from "./schedule.js";
+import {
+  checkpointTruncate,
+  convertToIncremental,
+  type FileSpace,
+  fileSpace,
+  incrementalVacuum,
+} from "./space.js";
 import {
   type AttemptLogEntry,
   type AttemptView,
@@ -67,6 +77,45 @@ export class Store {
     return auditDatabase(this.ctx.db);
   }
 
+  /** `postern backup`: a consistent, checked copy of the database at `target` (backup.ts). */
+  backupTo(target: string, opts: { force: boolean }): BackupResult {
+    return backupDatabase(this.ctx.db, target, { force: opts.force, now: () => performance.now() });
+  }
+
+  // --- a bounded file (space.ts) -----------------------------------------------------------
+
+  fileSpace(): FileSpace {
+    return fileSpace(this.ctx.db, this.ctx.file);
+  }
+
+  /** One incremental_vacuum step of at most `pages` pages; returns how many were freed. */
+  reclaimFreePages(pages: number): number {
+    return incrementalVacuum(this.ctx.db, pages);
+  }
+
+  checkpointTruncate(): { done: boolean; wal_pages: number } {
+    return checkpointTruncate(this.ctx.db);
+  }
+
+  /** A full VACUUM to switch an existing file to incremental auto-vacuum (see space.ts). */
+  convertToIncrementalVacuum(): void {
+    convertToIncremental(this.ctx.db);
+  }
+
+  /** True while a job is queued or running (the maintenance then waits). */
+  hasOutstandingJobs(): boolean {
+    this.busyStmt ??= this.ctx.db.prepare(
+      "SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('queued','running'))",
+    );
+    return this.busyStmt.pluck().get() === 1;
+  }
+  private busyStmt: import("better-sqlite3").Statement | undefined;
+
+  /** `integrity_check` (or `quick_check`) of this database: ["ok"] or the problems found. */
+  integrityCheck(opts: { quick?: boolean } = {}): string[] {
+    return checkOpen(this.ctx.db, opts);
+  }
+
   close(): void {
     if (this.ctx.db.open) this.ctx.db.close();
   }
@@ -79,7 +128,8 @@ export class Store {
 
   /**
    * The oldest ready job, marked running. Jobs of `excludePlugins` (unhealthy: init pending or failed)
-   * are skipped and keep their place: they wait, they are not lost (docs/operations.md, "init and health").
+   * are skipped and keep their place: they wait, they are not lost (docs/operations.md, "init and health"). An entry may also
+   * be a pause key, "plugin command", which skips only that command's jobs (`pauseKeys`).
    */
   claimNextReadyJob(nowMs: number, opts: { excludePlugins?: Iterable<string> } = {}): ClaimedJob | null {
     return this.ctx.jobs.claimNext(nowMs, opts.excludePlugins ?? []);
@@ -150,6 +200,14 @@ export class Store {
 
   retryDeadJob(id: string, opts: { maxAttempts?: number } = {}): Job {
     return retryDeadJob(this.ctx, id, opts);
+  }
+
+  /** Bulk retry of dead jobs in one transaction (see bulk-retry.ts); a dry run writes nothing. */
+  retryDeadJobs(
+    filter: BulkRetryFilter,
+    opts: { dryRun: boolean; admit: (plugin: string) => number | string },
+  ): BulkRetryItem[] {
+    return retryDeadJobs(this.ctx, filter, opts);
   }
 
   getState(plugin: string): JsonObject {
@@ -309,7 +367,9 @@ export class Store {
 
   /** Marks the plan as enqueued as `jobId` (counted unless `counted` is false), or as due again (null). */
   setScheduledRun(plugin: string, jobId: string | null, counted?: boolean): void {
-    writeTx(this.ctx, () => this.schedulesTable.setRunJob(plugin, jobId, isoUtc(this.ctx.clock.now()), counted));
+    writeTx(this.ctx, () =>
+      this.schedulesTable.setRunJob(plugin, jobId, isoUtc(this.ctx.clock.now()), counted),
+    );
   }
 
   recordScheduleSkip(plugin: string, skip: { kind: string; reason: string } | null): void {
@@ -340,6 +400,39 @@ export class Store {
       if (before.length > 0) this.ctx.breakers.close(plugin, command, isoUtc(this.ctx.clock.now()));
       return before;
     });
+  }
+
+  // --- pauses (SPEC §19, postern pause) --------------------------------------------------
+
+  private pausesTable: PausesTable | undefined;
+  private get pauseRows(): PausesTable {
+    this.pausesTable ??= new PausesTable(this.ctx.db);
+    return this.pausesTable;
+  }
+
+  /** Pauses the plugin (command null) or one command; false when it was paused already. */
+  pause(plugin: string, command: string | null): boolean {
+    return writeTx(this.ctx, () => this.pauseRows.add(plugin, command, isoUtc(this.ctx.clock.now())));
+  }
+
+  /** Lifts the pause of one command, or every pause of the plugin (command null); returns them. */
+  resume(plugin: string, command: string | null): PauseRow[] {
+    return writeTx(this.ctx, () => this.pauseRows.remove(plugin, command));
+  }
+
+  /** Every pause, or the plugin's. */
+  pauses(plugin?: string): PauseRow[] {
+    return plugin === undefined ? this.pauseRows.all() : this.pauseRows.forPlugin(plugin);
+  }
+
+  /** Whether jobs of (plugin, command) are held by a pause. */
+  isPaused(plugin: string, command: string): boolean {
+    return this.pauseRows.covers(plugin, command);
+  }
+
+  /** The claim's exclusion keys of every pause (see claimNextReadyJob). */
+  pauseKeys(): string[] {
+    return this.pauseRows.keys();
   }
 
   // --- benchmarks ------------------------------------------------------------------------

@@ -70,6 +70,12 @@ describe("decideRun: enqueue, wait or skip, with the reason status shows (SPEC ย
       facts({ plugin: { enabled: false, loaded: true, hasPoll: true, healthy: true } }),
     );
     assert.deepEqual(disabled, { action: "skip", skip: "disabled", atMs: null, reason: "plugin disabled" });
+    // postern pause (SPEC ยง19): a due poll is skipped with the reason status shows.
+    const paused = decideRun(
+      facts({ plugin: { enabled: true, loaded: true, hasPoll: true, healthy: true, paused: true } }),
+    );
+    assert.equal(paused.action === "skip" && paused.skip, "paused");
+    assert.match(paused.reason, /^paused/);
   });
 
   it("allows one trial poll when half-open, and only when no poll is outstanding", () => {

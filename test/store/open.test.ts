@@ -44,6 +44,7 @@ describe("openStore", () => {
         "events",
         "jobs",
         "meta",
+        "pauses",
         "plugin_state",
         "plugin_counters",
         "schedules",

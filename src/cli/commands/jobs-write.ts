@@ -11,15 +11,28 @@ import { requireConfig } from "../config-file.js";
 import { hasDatabase, withWriteStore } from "../database.js";
 import { findJob, jobIdArg } from "../job-id.js";
 import { printJson, printLine } from "../output.js";
-import { noSuchJob } from "./args.js";
+import { noSuchJob, usageError } from "./args.js";
+import { type BulkRetryOptions, bulkRetry } from "./jobs-retry-bulk.js";
 
 export function registerJobsWrite(jobs: Command): void {
   jobs
     .command("retry")
     .description("re-enqueue a dead job as a new job (submitted_by: cli, parent_job_id: the dead one)")
-    .argument("<id>", "id of a dead job (or a unique prefix of at least 8 characters)")
+    .argument(
+      "[id]",
+      "id of a dead job (or a unique prefix of at least 8 characters); or --status dead and filters, for many",
+    )
     .option("--json", "print the new job object")
-    .action((arg: string, opts: { json?: boolean }, cmd: Command) => {
+    .option("--status <status>", "bulk: dead, every dead job matching the filters")
+    .option("--plugin <name>", "bulk: only this plugin's dead jobs")
+    .option("--since <2h|ISO>", "bulk: only jobs that died since then")
+    .option("--dry-run", "bulk: print what would be retried, change nothing")
+    .option("--all", "bulk: no limiting filter, every dead job")
+    .action((arg: string | undefined, opts: BulkRetryOptions, cmd: Command) => {
+      if (arg === undefined) return bulkRetry(opts, cmd);
+      if (opts.status || opts.plugin || opts.since || opts.dryRun || opts.all) {
+        throw usageError("give either a job id or --status dead with filters, not both");
+      }
       const id = jobIdArg(arg);
       const config = requireConfig(cmd.optsWithGlobals());
       const job = onJob(config, id, (store, dead) => retry(config, store, dead));

@@ -91,6 +91,7 @@ function renderStatus(r: StatusReport, now: number): string {
   const notes = r.plugins.flatMap((p) => {
     const out: string[] = [];
     if (p.reason) out.push(`${p.name}: ${p.reason}`);
+    if (p.paused) out.push(`${p.name}: ${pausedText(p.paused)}`);
     if (p.last_error && p.last_failure_at && (!p.last_success_at || p.last_failure_at > p.last_success_at)) {
       out.push(`${p.name}: last error: ${p.last_error}`);
     }
@@ -110,8 +111,14 @@ function renderStatus(r: StatusReport, now: number): string {
 function pluginState(p: PluginStatus): string {
   if (!p.loaded) return "refused";
   if (!p.enabled) return "disabled";
+  if (p.paused?.all) return "PAUSED";
   if (p.healthy === false) return "UNHEALTHY";
   return p.healthy === null ? "loaded (init pending)" : "ok";
+}
+
+function pausedText(p: NonNullable<PluginStatus["paused"]>): string {
+  const what = p.all ? "paused" : `${p.commands.join(", ")} paused`;
+  return `${what} since ${p.since}; its queued jobs wait (postern resume to release them)`;
 }
 
 function circuits(p: PluginStatus): string {

@@ -20,6 +20,7 @@ const BADGE: Record<string, string> = {
   refused: "bad",
   unhealthy: "bad",
   disabled: "off",
+  paused: "warn",
 };
 
 export function statusBadge(status: string): Html {

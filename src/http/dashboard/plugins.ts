@@ -22,6 +22,7 @@ const ERROR_CHARS = 300;
 export function pluginState(p: PluginStatus): string {
   if (!p.loaded) return "refused";
   if (!p.enabled) return "disabled";
+  if (p.paused?.all) return "paused";
   if (p.healthy === false) return "unhealthy";
   return p.healthy === null ? "init pending" : "ok";
 }
@@ -67,7 +68,7 @@ ${d.plugins.map((p) => {
   const state = pluginState(p);
   return html`<tr id="plugin-${p.name}" data-plugin="${p.name}">
 <td><a href="/jobs?plugin=${encodeURIComponent(p.name)}">${p.name}</a></td>
-<td>${statusBadge(state)}${p.reason ? html`<div class="err">${truncate(p.reason, ERROR_CHARS).text}</div>` : ""}</td>
+<td>${statusBadge(state)}${p.reason ? html`<div class="err">${truncate(p.reason, ERROR_CHARS).text}</div>` : ""}${p.paused ? html`<div class="paused">${p.paused.all ? "paused" : `paused: ${p.paused.commands.join(", ")}`} since ${utc(p.paused.since, d.nowMs)}</div>` : ""}</td>
 <td>${scheduleText(d.schedules[p.name] ?? null, d.timezone)}</td>
 <td>${p.next_run_at === null ? "" : html`${utc(p.next_run_at, d.nowMs)}<br>`}<span class="why">${p.next_run_reason}</span></td>
 <td>${utc(p.last_success_at, d.nowMs)}</td>
