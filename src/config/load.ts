@@ -7,16 +7,20 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { z } from "zod";
 import type { Problem } from "../core/errors.js";
+import { parseDuration } from "../core/units.js";
+import { PROVIDERS } from "../core/webhook-verify/index.js";
 import { crossChecks } from "./cross.js";
 import { type Env, interpolate } from "./interpolate.js";
 import { issueMessage } from "./messages.js";
 import { formatPath, type KeyPath, type PathProblem } from "./paths.js";
-import { type ConfigFileOutput, configFileSchema } from "./schema.js";
+import { type ConfigFileOutput, configFileSchema, DEFAULTS } from "./schema.js";
+import { readEndpointSecretFiles } from "./secret-file.js";
 import { unknownKeyMessage } from "./suggest.js";
 import type { Config, PluginConfig, WebhookEndpoint } from "./types.js";
 import { type LineLookup, readYaml } from "./yaml-source.js";
 
-export type LoadResult = { ok: true; config: Config } | { ok: false; errors: Problem[] };
+/** `warnings`: worth telling the operator (a world-readable secret file), not worth refusing. */
+export type LoadResult = { ok: true; config: Config; warnings: Problem[] } | { ok: false; errors: Problem[] };
 
 // Kept beside the Config, not in it: a Config stays plain data (comparable, serializable).
 const lineLookups = new WeakMap<Config, LineLookup>();
@@ -71,24 +75,44 @@ function resolvePlugin(plugin: ConfigFileOutput["plugins"][string]): PluginConfi
   };
 }
 
-function resolveEndpoint(endpoint: ConfigFileOutput["webhooks"]["endpoints"][number]): WebhookEndpoint {
-  const { secret, secrets, dedupe_header, ...rest } = endpoint;
-  // cross.ts has already refused an endpoint with neither or both.
+function resolveEndpoint(
+  endpoint: ConfigFileOutput["webhooks"]["endpoints"][number],
+  fromFiles: string[] | undefined,
+): WebhookEndpoint {
+  const {
+    secret,
+    secrets,
+    secret_file: _paths,
+    dedupe_header,
+    tolerance,
+    signature_header,
+    ...rest
+  } = endpoint;
+  const provider = PROVIDERS[endpoint.provider];
+  // cross.ts has already refused an endpoint with none or several of secret, secrets, secret_file.
+  const given = secrets ?? secret ?? fromFiles ?? [];
   return {
     ...rest,
-    secrets: secrets ?? (secret === undefined ? [] : [secret]),
-    dedupe_header: dedupe_header ?? null,
+    secrets: typeof given === "string" ? [given] : given,
+    signature_header: provider.signatureHeader ?? signature_header,
+    tolerance: tolerance ?? TOLERANCE_MS,
+    dedupe_header: dedupe_header ?? provider.dedupeHeader,
   };
 }
 
-function resolveConfig(data: ConfigFileOutput, file: string): Config {
+const TOLERANCE_MS = parseDuration(DEFAULTS.webhooks.tolerance) as number;
+
+function resolveConfig(data: ConfigFileOutput, file: string, files: Map<number, string[]>): Config {
   const dir = dirname(file);
   return {
     file,
     service: { ...data.service, state_dir: resolve(dir, data.service.state_dir) },
     plugins_dir: resolve(dir, data.plugins_dir),
     plugins: Object.fromEntries(Object.entries(data.plugins).map(([name, p]) => [name, resolvePlugin(p)])),
-    webhooks: { listen: data.webhooks.listen, endpoints: data.webhooks.endpoints.map(resolveEndpoint) },
+    webhooks: {
+      listen: data.webhooks.listen,
+      endpoints: data.webhooks.endpoints.map((e, i) => resolveEndpoint(e, files.get(i))),
+    },
     routes: data.routes.map((route) => ({ ...route })),
     dashboard: {
       enabled: data.dashboard.enabled,
@@ -141,6 +165,9 @@ export function loadConfig(file: string, env: Env): LoadResult {
   // A value whose reference failed would also fail its type check: report the cause only.
   const unresolved = new Set(interpolationProblems.map((p) => formatPath(p.path)));
 
+  const files = readEndpointSecretFiles(value, dirname(abs));
+  errors.push(...files.problems.map(locate));
+
   const parsed = configFileSchema.safeParse(value, { reportInput: true, error: issueMessage });
   if (!parsed.success) {
     for (const problem of schemaProblems(parsed.error.issues)) {
@@ -150,7 +177,7 @@ export function loadConfig(file: string, env: Env): LoadResult {
   errors.push(...crossChecks(value).map(locate));
 
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: finish(errors) };
-  const config = resolveConfig(parsed.data, abs);
+  const config = resolveConfig(parsed.data, abs, files.secrets);
   lineLookups.set(config, source.lineOf);
-  return { ok: true, config };
+  return { ok: true, config, warnings: files.warnings.map(locate) };
 }

@@ -69,6 +69,7 @@ export class Daemon {
     const { config } = this.runtime;
     this.baseLog = this.opts.createLog(config.service.log_level);
     this.log = this.baseLog.child({ component: "daemon" });
+    this.logConfigWarnings(this.runtime);
     this.lock = acquireInstanceLock(config.service.state_dir);
     try {
       this.store = openStore(config.service.state_dir, { clock: this.clock });
@@ -236,6 +237,7 @@ export class Daemon {
     const pending = pendingInits(store, next);
     this.unhealthy = pending;
     this.runtime = next;
+    this.logConfigWarnings(next);
     this.killJobsOfUnavailablePlugins(store);
     for (const service of this.services) {
       try {
@@ -252,6 +254,11 @@ export class Daemon {
     // wait for it.
     if (pending.size > 0) await this.runPendingInits(next);
     this.dispatcher?.wake();
+  }
+
+  /** What the config load found worth saying but not worth refusing (a world-readable secret file). */
+  private logConfigWarnings(runtime: Runtime): void {
+    for (const w of runtime.warnings ?? []) this.log.warn({ path: w.path }, formatProblem(w));
   }
 
   private recordVerdict(store: Store, verdict: Omit<ReloadVerdict, "seq" | "at" | "pid">): void {

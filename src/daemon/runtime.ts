@@ -26,7 +26,7 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
       .filter(([name, pc]) => pc.enabled && registry.has(name))
       .map(([name]) => name),
   );
-  return { config, listings, registry, pluginsDirReal, enabledPlugins };
+  return { config, listings, registry, pluginsDirReal, enabledPlugins, warnings: loaded.warnings };
 }
 
 /** Why jobs of a plugin may not run under this runtime, or null when they may. */

@@ -6,9 +6,10 @@ import { discoverPlugins } from "../../plugins/index.js";
 import { configPath } from "../context.js";
 import { markFailed, printJson, printLine, problemJson } from "../output.js";
 
-export function collectConfigProblems(file: string): Problem[] {
+export function collectConfigProblems(file: string, warnings: Problem[] = []): Problem[] {
   const loaded = loadConfig(file, process.env);
   if (!loaded.ok) return loaded.errors;
+  warnings.push(...loaded.warnings);
   try {
     return checkAgainstPlugins(loaded.config, discoverPlugins(loaded.config.plugins_dir));
   } catch (e) {
@@ -25,12 +26,18 @@ export function registerConfigCheck(program: Command): void {
     .option("--json", "machine-readable output")
     .action((opts: { json?: boolean }, cmd: Command) => {
       const file = configPath(cmd.optsWithGlobals());
-      const problems = collectConfigProblems(file);
+      const warnings: Problem[] = [];
+      const problems = collectConfigProblems(file, warnings);
       if (problems.length > 0) markFailed();
       if (opts.json) {
-        printJson({ ok: problems.length === 0, errors: problems.map(problemJson) });
+        printJson({
+          ok: problems.length === 0,
+          errors: problems.map(problemJson),
+          warnings: warnings.map(problemJson),
+        });
         return;
       }
+      for (const w of warnings) printLine(`warning: ${formatProblem(w)}`);
       if (problems.length === 0) {
         printLine(`${file}: ok`);
         return;
