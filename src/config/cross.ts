@@ -115,8 +115,7 @@ function providerKeys(endpoint: Obj, at: KeyPath, out: PathProblem[]): void {
       value.forEach((item, index) => {
         check(item, [...at, key, index]);
       });
-    }
-    else check(value, [...at, key]);
+    } else check(value, [...at, key]);
   }
 }
 
