@@ -33,3 +33,15 @@ export interface InitResult {
   error: string | null;
   at: string;
 }
+
+/**
+ * `webhook_rejections:<plugin>`: the last webhook deliveries refused for the plugin's endpoints,
+ * newest last (SPEC §17). Never the body, a header or a signature: when, why, from where.
+ */
+export const WEBHOOK_REJECTIONS_META_PREFIX = "webhook_rejections:";
+export interface WebhookRejection {
+  at: string;
+  path: string;
+  reason: string;
+  remote: string | null;
+}

@@ -4,7 +4,14 @@
  * went, its circuits and dedupe hits, and (optionally) the result of its `health` command.
  */
 import type { Config } from "../config/types.js";
-import { DAEMON_META_KEY, type DaemonMeta, INIT_META_PREFIX, type InitResult } from "../contracts/meta.js";
+import {
+  DAEMON_META_KEY,
+  type DaemonMeta,
+  INIT_META_PREFIX,
+  type InitResult,
+  WEBHOOK_REJECTIONS_META_PREFIX,
+  type WebhookRejection,
+} from "../contracts/meta.js";
 import { runningDaemonPid } from "../instance/lock.js";
 import { pluginRegistry } from "../plugins/index.js";
 import type { LoadedPlugin, PluginListing } from "../plugins/types.js";
@@ -26,6 +33,8 @@ export interface PluginStatus {
   health: null | { status: "ok" | "error"; error: string | null };
   /** Why it is not loaded or not healthy (extra field). */
   reason: string | null;
+  /** The last webhook deliveries refused on its endpoints, newest last (extra field, SPEC §17). */
+  webhook_rejections: WebhookRejection[];
 }
 
 export interface StatusReport {
@@ -108,6 +117,7 @@ function pluginStatus(
     last_error: null,
     dedupe_hits: 0,
     circuits: {},
+    webhook_rejections: [],
   };
   if (store === null)
     return { name, loaded: plugin !== null, enabled, healthy, health: null, reason, ...empty };
@@ -144,5 +154,6 @@ function pluginStatus(
     circuits: circuitsView({ store, config, plugin: name, nowMs }),
     health: null,
     reason,
+    webhook_rejections: store.getMeta<WebhookRejection[]>(`${WEBHOOK_REJECTIONS_META_PREFIX}${name}`) ?? [],
   };
 }

@@ -4,7 +4,6 @@
  * node:crypto independently of src/, and against every bad input issue 19 lists.
  */
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -18,13 +17,12 @@ import {
   type VerifyInput,
 } from "../../src/core/webhook-verify/index.js";
 import { repoRoot } from "../helpers/paths.js";
+import { type Headers, mac, PROVIDER_SECRETS, SIGNERS } from "../helpers/webhook-signers.js";
 
 const NOW_S = 1_700_000_000;
 const NOW_MS = NOW_S * 1000;
 const TOLERANCE_MS = 300_000;
 const BODY = Buffer.from('{"action":"opened","number":42}');
-
-type Headers = Record<string, string>;
 
 function run(
   provider: ProviderName,
@@ -43,40 +41,7 @@ function run(
   return PROVIDERS[provider].verify(input);
 }
 
-const mac = (key: string | Buffer, data: string | Buffer) => createHmac("sha256", key).update(data).digest();
-const whsecKey = (secret: string) => Buffer.from(secret.replace(/^whsec_/, ""), "base64");
-
-/** How each sender signs, written from its documentation rather than taken from src/. */
-const SIGNERS: Record<ProviderName, (secret: string, body: Buffer, t: number) => Headers> = {
-  github: (s, b) => ({ "x-hub-signature-256": `sha256=${mac(s, b).toString("hex")}` }),
-  gitea: (s, b) => ({ "x-gitea-signature": mac(s, b).toString("hex") }),
-  gitlab: (s) => ({ "x-gitlab-token": s }),
-  stripe: (s, b, t) => ({
-    "stripe-signature": `t=${t},v1=${mac(s, Buffer.concat([Buffer.from(`${t}.`), b])).toString("hex")}`,
-  }),
-  slack: (s, b, t) => ({
-    "x-slack-request-timestamp": String(t),
-    "x-slack-signature": `v0=${mac(s, Buffer.concat([Buffer.from(`v0:${t}:`), b])).toString("hex")}`,
-  }),
-  shopify: (s, b) => ({ "x-shopify-hmac-sha256": mac(s, b).toString("base64") }),
-  standard: (s, b, t) => ({
-    "webhook-id": "msg_1",
-    "webhook-timestamp": String(t),
-    "webhook-signature": `v1,${mac(whsecKey(s), Buffer.concat([Buffer.from(`msg_1.${t}.`), b])).toString("base64")}`,
-  }),
-  hmac: (s, b) => ({ "x-hub-signature-256": mac(s, b).toString("hex") }),
-};
-
-const SECRET: Record<ProviderName, string> = {
-  github: "gh secret",
-  gitea: "gitea secret",
-  gitlab: "gitlab token",
-  stripe: "whsec_stripe_is_text_not_base64",
-  slack: "8f742231b10e8888abcd99yyyzzz85a5",
-  shopify: "shopify client secret",
-  standard: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-  hmac: "plain secret",
-};
+const SECRET = PROVIDER_SECRETS;
 const OTHER_SECRET: Record<ProviderName, string> = {
   ...Object.fromEntries(PROVIDER_NAMES.map((p) => [p, `another ${p} secret`])),
   standard: "whsec_QW5vdGhlciBrZXkgb2YgdGhpcnR5LXR3byBieXRlcyE=",

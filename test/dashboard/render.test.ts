@@ -53,6 +53,7 @@ function plugin(over: Partial<PluginStatus> = {}): PluginStatus {
     circuits: {},
     health: null,
     reason: null,
+    webhook_rejections: [],
     ...over,
   };
 }

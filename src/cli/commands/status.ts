@@ -87,6 +87,12 @@ function renderStatus(r: StatusReport, now: number): string {
       out.push(`${p.name}: last error: ${p.last_error}`);
     }
     if (p.health?.status === "error") out.push(`${p.name}: health: ${p.health.error}`);
+    const rejected = p.webhook_rejections;
+    if (rejected.length > 0) {
+      out.push(`${p.name}: last ${rejected.length} webhook deliveries refused (newest last):`);
+      for (const r of rejected)
+        out.push(`  ${r.at} ${r.path} ${r.reason} from ${r.remote ?? "unknown address"}`);
+    }
     return out;
   });
   if (notes.length > 0) lines.push("", ...notes);
