@@ -1,5 +1,5 @@
 /** Public API of the configuration loader (SPEC §3). */
-export { checkAgainstPlugins } from "./check.js";
+export { checkAgainstPlugins, withPluginSecretFiles } from "./check.js";
 export { type Env, type InterpolationProblem, interpolate } from "./interpolate.js";
 export { configLine, type LoadResult, loadConfig } from "./load.js";
 export { formatPath, type KeyPath } from "./paths.js";

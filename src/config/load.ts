@@ -30,6 +30,12 @@ export function configLine(config: Config, path: KeyPath): number | null {
   return lineLookups.get(config)?.(path) ?? null;
 }
 
+/** A Config derived from another (secret files read) keeps the original's line lookup. */
+export function copyLineLookup(from: Config, to: Config): void {
+  const lookup = lineLookups.get(from);
+  if (lookup !== undefined) lineLookups.set(to, lookup);
+}
+
 function readText(file: string): { text: string } | { error: string } {
   let bytes: Buffer;
   try {

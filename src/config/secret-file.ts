@@ -107,3 +107,54 @@ export function readEndpointSecretFiles(root: unknown, baseDir: string): Endpoin
 function isObj(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
+
+/**
+ * `<key>_file:` in a plugin's `config` (SPEC §17): the file's content is delivered to the plugin
+ * as `<key>`, when the plugin's manifest lists `<key>` (required or optional) and does not list
+ * `<key>_file` itself. The manifest decides because plenty of plugins take a path in a
+ * `*_file` key (a log file, a record file) that must reach them as the path it is.
+ * Returns the plugin configs with the files read, and what went wrong, located by key path.
+ */
+export function readPluginSecretFiles(
+  plugins: Readonly<Record<string, { enabled: boolean; config: Record<string, unknown> }>>,
+  configKeysOf: (plugin: string) => { required: readonly string[]; optional: readonly string[] } | null,
+  baseDir: string,
+): { configs: Map<string, Record<string, unknown>>; problems: PathProblem[]; warnings: PathProblem[] } {
+  const out = {
+    configs: new Map<string, Record<string, unknown>>(),
+    problems: [] as PathProblem[],
+    warnings: [] as PathProblem[],
+  };
+  for (const [name, plugin] of Object.entries(plugins)) {
+    const keys = configKeysOf(name);
+    if (keys === null) continue;
+    const declared = new Set([...keys.required, ...keys.optional]);
+    let config: Record<string, unknown> | null = null;
+    for (const [key, value] of Object.entries(plugin.config)) {
+      if (!key.endsWith("_file") || declared.has(key)) continue;
+      const base = key.slice(0, -"_file".length);
+      if (!declared.has(base) || typeof value !== "string") continue;
+      const at: KeyPath = ["plugins", name, "config", key];
+      if (Object.hasOwn(plugin.config, base)) {
+        out.problems.push({ path: at, message: `give either ${base} or ${key}, not both` });
+        continue;
+      }
+      const read = readSecretFile(value, baseDir);
+      if (!read.ok) {
+        out.problems.push({ path: at, message: read.message });
+        continue;
+      }
+      if (read.warning !== null) out.warnings.push({ path: at, message: read.warning });
+      config ??= { ...plugin.config };
+      delete config[key];
+      Object.defineProperty(config, base, {
+        value: read.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    if (config !== null) out.configs.set(name, config);
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { checkAgainstPlugins, loadConfig } from "../config/index.js";
+import { checkAgainstPlugins, loadConfig, withPluginSecretFiles } from "../config/index.js";
 import type { Runtime } from "../contracts/runtime.js";
 import { PosternError } from "../core/errors.js";
 import { deadReason } from "../core/lifecycle.js";
@@ -11,10 +11,10 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
       problems: loaded.errors,
     });
   }
-  const config = loaded.config;
-  const pluginsDirReal = resolvePluginsDir(config.plugins_dir);
-  const listings = discoverPlugins(config.plugins_dir);
-  const problems = checkAgainstPlugins(config, listings);
+  const pluginsDirReal = resolvePluginsDir(loaded.config.plugins_dir);
+  const listings = discoverPlugins(loaded.config.plugins_dir);
+  const { config, problems, warnings } = withPluginSecretFiles(loaded.config, listings);
+  problems.push(...checkAgainstPlugins(config, listings));
   if (problems.length > 0) {
     throw new PosternError("config_invalid", `${file} does not match the plugins found; not starting:`, {
       problems,
@@ -26,7 +26,14 @@ export function loadRuntime(file: string, env: Record<string, string | undefined
       .filter(([name, pc]) => pc.enabled && registry.has(name))
       .map(([name]) => name),
   );
-  return { config, listings, registry, pluginsDirReal, enabledPlugins, warnings: loaded.warnings };
+  return {
+    config,
+    listings,
+    registry,
+    pluginsDirReal,
+    enabledPlugins,
+    warnings: [...loaded.warnings, ...warnings],
+  };
 }
 
 /** Why jobs of a plugin may not run under this runtime, or null when they may. */

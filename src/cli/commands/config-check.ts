@@ -1,6 +1,6 @@
 /** `postern config check`: the config, the plugins, the routes and endpoints; every problem. */
 import type { Command } from "commander";
-import { checkAgainstPlugins, loadConfig } from "../../config/index.js";
+import { checkAgainstPlugins, loadConfig, withPluginSecretFiles } from "../../config/index.js";
 import { formatProblem, PosternError, type Problem } from "../../core/errors.js";
 import { discoverPlugins } from "../../plugins/index.js";
 import { configPath } from "../context.js";
@@ -11,7 +11,10 @@ export function collectConfigProblems(file: string, warnings: Problem[] = []): P
   if (!loaded.ok) return loaded.errors;
   warnings.push(...loaded.warnings);
   try {
-    return checkAgainstPlugins(loaded.config, discoverPlugins(loaded.config.plugins_dir));
+    const listings = discoverPlugins(loaded.config.plugins_dir);
+    const files = withPluginSecretFiles(loaded.config, listings);
+    warnings.push(...files.warnings);
+    return [...files.problems, ...checkAgainstPlugins(files.config, listings)];
   } catch (e) {
     if (e instanceof PosternError) return [{ file, path: "plugins_dir", line: null, message: e.message }];
     throw e;

@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { v7 as uuidv7 } from "uuid";
+import { withPluginSecretFiles } from "../../config/index.js";
 import { PosternError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
 import { pluginRegistry, resolvePluginsDir, trustRecheck } from "../../plugins/index.js";
@@ -62,7 +63,13 @@ export function registerExec(program: Command): void {
           exitCode: 2,
         });
       }
-      const pluginConfig = config.plugins[name];
+      // `<key>_file` values are read as the daemon reads them (config/secret-file.ts).
+      const files = withPluginSecretFiles(config, [listing]);
+      if (files.problems.length > 0)
+        throw new PosternError("config_invalid", `${config.file}: a secret file of ${name} cannot be read:`, {
+          problems: files.problems,
+        });
+      const pluginConfig = files.config.plugins[name];
       if (!pluginConfig)
         process.stderr.write(`note: ${name} is not in ${config.file}; running it with config {}\n`);
       const timeoutMs = (pluginConfig?.timeouts ?? DEFAULT_PLUGIN_TIMEOUTS)[pluginCommand];
