@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test.
 /**
  * SPEC §17 end to end: one endpoint per provider on the real daemon, real HTTP. A delivery
  * signed as the sender signs it is queued; a bad one is 403 with an empty body, counted in
@@ -5,7 +6,7 @@
  * secret's index is counted; Slack's url_verification is answered with its challenge, no job.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -17,6 +18,27 @@ import { PROVIDER_SECRETS, SIGNERS } from "../helpers/webhook-signers.js";
 import { send } from "./helpers.js";
 
 const OLD = "the old secret";
+
+/** A config in `dir` with the webhook-recorder plugin and these endpoint lines. */
+function recorderConfig(dir: string, endpoints: string[]): string {
+  const config = join(dir, "postern.yaml");
+  mkdirSync(join(dir, "out"));
+  writeFileSync(
+    config,
+    [
+      "service: { state_dir: ./data, log_level: debug, shutdown_grace: 2s }",
+      `plugins_dir: ${fixturePluginsDir}`,
+      "plugins:",
+      `  webhook-recorder: { config: { out_dir: ${join(dir, "out")} } }`,
+      "webhooks:",
+      "  listen: 127.0.0.1:0",
+      "  endpoints:",
+      ...endpoints,
+      "",
+    ].join("\n"),
+  );
+  return config;
+}
 
 interface Rejection {
   at: string;
@@ -32,26 +54,11 @@ describe("webhook providers, end to end", () => {
 
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), "postern-providers-"));
-    config = join(dir, "postern.yaml");
-    mkdirSync(join(dir, "out"));
     const endpoints = PROVIDER_NAMES.map(
       (p) =>
         `    - { path: /hook/${p}, plugin: webhook-recorder, provider: ${p}, secret: [${JSON.stringify(PROVIDER_SECRETS[p])}${p === "standard" ? "" : `, ${JSON.stringify(OLD)}`}] }`,
     );
-    writeFileSync(
-      config,
-      [
-        "service: { state_dir: ./data, log_level: debug, shutdown_grace: 2s }",
-        `plugins_dir: ${fixturePluginsDir}`,
-        "plugins:",
-        `  webhook-recorder: { config: { out_dir: ${join(dir, "out")} } }`,
-        "webhooks:",
-        "  listen: 127.0.0.1:0",
-        "  endpoints:",
-        ...endpoints,
-        "",
-      ].join("\n"),
-    );
+    config = recorderConfig(dir, endpoints);
     daemon = await DaemonProcess.start(config);
     port = (await daemon.waitFor((l) => /^listening on http:/.test(l.message))).port as number;
   });
@@ -187,5 +194,42 @@ describe("webhook providers, end to end", () => {
     assert.match(text.stdout, /webhook-recorder: last \d+ webhook deliveries refused/);
     assert.match(text.stdout, /\/hook\/shopify bad_signature from 127\.0\.0\.1/);
     assert.ok(!text.stdout.includes("secret-body-text"));
+  });
+});
+
+describe("secret_file, end to end: read at start and at every reload", () => {
+  it("a reload picks up the rotated file; a world-readable file is logged as a WARN naming it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "postern-secret-file-"));
+    const secretFile = join(dir, "github.secret");
+    writeFileSync(secretFile, "first secret\n", { mode: 0o600 });
+    const config = recorderConfig(dir, [
+      '    - { path: /hook/gh, plugin: webhook-recorder, provider: github, secret_file: "${CREDENTIALS_DIRECTORY}/github.secret" }',
+    ]);
+    const daemon = await DaemonProcess.start(config, { CREDENTIALS_DIRECTORY: dir });
+    try {
+      const port = (await daemon.waitFor((l) => /^listening on http:/.test(l.message))).port as number;
+      const body = Buffer.from("{}");
+      const post = (secret: string) =>
+        send(port, "/hook/gh", {
+          body,
+          headers: { "content-type": "application/json", ...SIGNERS.github(secret, body, 0) },
+        });
+      assert.equal((await post("first secret")).status, 202);
+      assert.equal((await post("second secret")).status, 403);
+
+      writeFileSync(secretFile, "second secret\n", { mode: 0o644 });
+      chmodSync(secretFile, 0o644);
+      process.kill(daemon.pid, "SIGHUP");
+      const warn = await daemon.waitFor(
+        (l) => l.level === "warn" && /readable by every user/.test(l.message),
+      );
+      assert.match(warn.message, /github\.secret/);
+      assert.ok(!JSON.stringify(daemon.lines).includes("second secret"), "the secret is never logged");
+      await daemon.waitFor((l) => /^reload applied/.test(l.message));
+      assert.equal((await post("second secret")).status, 202);
+      assert.equal((await post("first secret")).status, 403);
+    } finally {
+      await daemon.stop();
+    }
   });
 });
