@@ -91,7 +91,10 @@ export async function handleWebhook(
   }
 
   const preset = presetAnswer(endpoint, decoded.payload);
-  if (preset !== null) return preset;
+  if (preset !== null) {
+    log.info({ remote }, `${preset.code}: answered by the ${endpoint.provider} preset itself (no job)`);
+    return preset;
+  }
 
   const eventId = deps.newId();
   const headers = eventHeaders(req.rawHeaders, signatureHeaders(endpoint));

@@ -6,6 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { loadConfig } from "../../src/config/index.js";
+import { cli, cliJson } from "../helpers/cli.js";
+import { fixturePluginsDir } from "../helpers/paths.js";
 import { configOf, errorsOf, problemAt, show, TWO_PLUGINS, writeConfig, yaml } from "./helpers.js";
 
 const endpoint = (fields: string) =>
@@ -168,6 +170,35 @@ describe("config: secret_file", () => {
     assert.equal(result.warnings[0]?.path, "webhooks.endpoints.0.secret_file");
     assert.match(result.warnings[0]?.message ?? "", /readable by every user.*chmod o-r/);
     assert.ok(!JSON.stringify(result.warnings).includes("visible-secret"));
+  });
+
+  it("postern config check prints the warning (and --json has it beside errors), exit 0", () => {
+    const file = secretFile("open-cli", "cli-visible-secret\n", 0o644);
+    const config = writeConfig(
+      yaml(
+        `plugins_dir: ${fixturePluginsDir}`,
+        "plugins:",
+        "  ok: {}",
+        "webhooks:",
+        "  endpoints:",
+        `    - { path: /h, plugin: ok, secret_file: ${file} }`,
+      ),
+    );
+    const json = cliJson<{ ok: boolean; errors: unknown[]; warnings?: { path: string; message: string }[] }>([
+      "config",
+      "check",
+      "--config",
+      config,
+    ]);
+    assert.equal(json.status, 0);
+    assert.equal(json.json.ok, true);
+    assert.equal(json.json.warnings?.[0]?.path, "webhooks.endpoints.0.secret_file");
+    const text = cli(["config", "check", "--config", config]);
+    assert.match(text.stdout, /^warning: .*open-cli is readable by every user/m);
+    assert.ok(
+      !text.stdout.includes("cli-visible-secret") &&
+        !JSON.stringify(json.json).includes("cli-visible-secret"),
+    );
   });
 
   it("a standard secret from a file is checked like one written inline", () => {

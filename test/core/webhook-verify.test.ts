@@ -145,6 +145,14 @@ describe("webhook verifiers: signatures computed independently, every provider",
       });
     });
 
+    it(`${provider}: an empty body signed is accepted (the signature covers zero bytes)`, () => {
+      const empty = Buffer.alloc(0);
+      assert.deepEqual(run(provider, sign(SECRET[provider], empty), [SECRET[provider]], { body: empty }), {
+        ok: true,
+        secretIndex: 0,
+      });
+    });
+
     it(`${provider}: wrong secret and another body are bad_signature`, () => {
       rejected(
         run(provider, sign(OTHER_SECRET[provider]), [SECRET[provider]]),

@@ -36,7 +36,8 @@ export function registerConfigCheck(program: Command): void {
         printJson({
           ok: problems.length === 0,
           errors: problems.map(problemJson),
-          warnings: warnings.map(problemJson),
+          // Only when there are any: the shape without warnings stays what it was.
+          ...(warnings.length > 0 ? { warnings: warnings.map(problemJson) } : {}),
         });
         return;
       }
