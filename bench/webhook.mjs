@@ -1,6 +1,8 @@
 // `npm run bench:webhook` (SPEC §15): the webhook ingress figure of `npm run bench` on its own,
 // with its per-round numbers. See bench/figures/ingress.mjs for what is measured and how.
-//   node bench/webhook.mjs [--rounds N] [--duration S] [--connections N]
+//   node bench/webhook.mjs [--rounds N] [--duration S] [--connections N] [--provider NAME]
+// --provider adds a row: the listener with that provider preset (github, gitea, stripe, slack,
+// shopify) on its endpoint, compared with the default hmac (SPEC §17: within 5 %).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,15 +10,21 @@ import { parseArgs } from "node:util";
 import { measureIngress, TARGET } from "./figures/ingress.mjs";
 import { describeMachine, machineInfo } from "./lib/machine.mjs";
 import { buildPlugins } from "./lib/plugins.mjs";
-import { deliveryBody } from "./lib/signed.mjs";
+import { deliveryBody, PRESETS } from "./lib/signed.mjs";
 
 const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "5" },
     duration: { type: "string", default: "3" },
     connections: { type: "string", default: "4" },
+    provider: { type: "string" },
   },
 });
+const PROVIDER = values.provider ?? null;
+if (PROVIDER !== null && !PRESETS.includes(PROVIDER)) {
+  process.stderr.write(`bench:webhook: --provider must be one of ${PRESETS.join(", ")}\n`);
+  process.exit(2);
+}
 const ROUNDS = Number(values.rounds);
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
@@ -40,11 +48,13 @@ try {
     rounds: ROUNDS,
     duration: DURATION,
     connections: CONNECTIONS,
+    provider: PROVIDER,
   });
   const b = m.baseline;
   const rows = [
     ["node:http baseline", b],
     ["postern (dispatcher busy)", m.held],
+    ...(m.preset ? [[`postern ${PROVIDER} (busy)`, m.preset]] : []),
     ["postern (draining jobs)", m.draining],
   ];
   const cols = [
@@ -68,6 +78,12 @@ try {
     `\nlistener vs baseline: ${(m.held.perSecond / b.perSecond).toFixed(2)} (medians), ` +
       `${m.pairedRatio.toFixed(2)} (median of per-round ratios); target >= ${TARGET.toFixed(2)} (SPEC §15)\n`,
   );
+  if (m.preset) {
+    process.stdout.write(
+      `${PROVIDER} preset vs hmac: ${(m.preset.perSecond / m.held.perSecond).toFixed(3)} (medians), ` +
+        `${m.presetPairedRatio.toFixed(3)} (median of per-round ratios); CPU µs/req ${m.preset.cpuUs.toFixed(0)} vs ${m.held.cpuUs.toFixed(0)}; target >= 0.95 (SPEC §17)\n`,
+    );
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -15,7 +15,7 @@ import autocannon from "autocannon";
 import { root, startDaemon, stopDaemon, waitDrained, writeConfig } from "../lib/daemon.mjs";
 import { cpuSeconds } from "../lib/proc.mjs";
 import { formatTop, newestProfile, topSelfTime } from "../lib/profile.mjs";
-import { deliveryBody, SECRET, signedHeaders } from "../lib/signed.mjs";
+import { deliveryBody, presetHeaders, SECRET, signedHeaders } from "../lib/signed.mjs";
 import { median, round } from "../lib/stats.mjs";
 
 export const name = "ingress";
@@ -29,7 +29,7 @@ async function drive(server, duration, connections) {
   const r = await autocannon({
     url: `http://127.0.0.1:${server.port}${server.path}`,
     method: "POST",
-    headers,
+    headers: server.headers ?? headers,
     body,
     connections,
     duration,
@@ -49,18 +49,24 @@ async function drive(server, duration, connections) {
  * Otherwise the dispatcher runs the no-op jobs as they arrive, in the same process and on the
  * same database as the listener: a spawn and three more fsync'd commits per job.
  */
-async function postern(dir, pluginsDir, { hold, nodeArgs = [] }) {
+async function postern(dir, pluginsDir, { hold, nodeArgs = [], provider = null }) {
   const config = writeConfig(dir, {
     pluginsDir,
     secret: SECRET,
     plugins: { noop: "{}", hold: "{ timeouts: { handle: 1h } }" },
     endpoints: [
-      { path: "/hook/bench", plugin: "noop" },
+      { path: "/hook/bench", plugin: "noop", provider },
       { path: "/hook/hold", plugin: "hold" },
     ],
   });
   const daemon = await startDaemon(config, { nodeArgs });
-  const server = { port: daemon.port, path: "/hook/bench", pid: daemon.pid, stop: () => stopDaemon(daemon) };
+  const server = {
+    port: daemon.port,
+    path: "/hook/bench",
+    pid: daemon.pid,
+    headers: provider ? presetHeaders(provider, body) : headers,
+    stop: () => stopDaemon(daemon),
+  };
   if (hold) {
     const res = await fetch(`http://127.0.0.1:${daemon.port}/hook/hold`, { method: "POST", headers, body });
     if (res.status !== 202) throw new Error(`the hold webhook answered ${res.status}, expected 202`);
@@ -100,12 +106,17 @@ const score = (rs) => ({
   rounds: rs.map((r) => Math.round(r.perSecond)),
 });
 
-/** Runs all rounds; returns the scores of baseline, held (listener only) and draining. */
-export async function measureIngress({ tmp, pluginsDir, rounds, duration, connections }) {
+/**
+ * Runs all rounds; returns the scores of baseline, held (listener only) and draining, and with
+ * `provider` also `preset`: the held daemon with that provider preset on its endpoint (SPEC §17:
+ * within 5 % of hmac).
+ */
+export async function measureIngress({ tmp, pluginsDir, rounds, duration, connections, provider = null }) {
   const servers = {};
   try {
     servers.baseline = await baseline(join(tmp, "baseline"));
     servers.held = await postern(join(tmp, "held"), pluginsDir, { hold: true });
+    if (provider) servers.preset = await postern(join(tmp, "preset"), pluginsDir, { hold: true, provider });
     servers.draining = await postern(join(tmp, "draining"), pluginsDir, { hold: false });
     const names = Object.keys(servers);
     for (const n of names) await drive(servers[n], 1, connections); // warm-up (JIT, page cache)
@@ -123,6 +134,10 @@ export async function measureIngress({ tmp, pluginsDir, rounds, duration, connec
       baseline: score(results.baseline),
       held: score(results.held),
       draining: score(results.draining),
+      preset: results.preset ? score(results.preset) : null,
+      presetPairedRatio: results.preset
+        ? median(results.preset.map((r, i) => r.perSecond / results.held[i].perSecond))
+        : null,
       pairedRatio: paired,
     };
   } finally {

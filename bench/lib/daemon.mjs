@@ -16,7 +16,7 @@ export const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Writes `dir/postern.yaml`. `plugins` maps a plugin name to its YAML flow mapping (e.g.
- * "{ timeouts: { handle: 1h } }"); `endpoints` lists { path, plugin } signed with `secret`.
+ * "{ timeouts: { handle: 1h } }"); `endpoints` lists { path, plugin, provider? } signed with `secret`.
  */
 export function writeConfig(dir, opts) {
   mkdirSync(dir, { recursive: true });
@@ -27,7 +27,7 @@ export function writeConfig(dir, opts) {
   const endpoints = (opts.endpoints ?? [])
     .map(
       (e) =>
-        `    - { path: ${JSON.stringify(e.path)}, plugin: ${JSON.stringify(e.plugin)}, secret: ${JSON.stringify(opts.secret)} }`,
+        `    - { path: ${JSON.stringify(e.path)}, plugin: ${JSON.stringify(e.plugin)}, secret: ${JSON.stringify(opts.secret)}${e.provider ? `, provider: ${e.provider}` : ""} }`,
     )
     .join("\n");
   const text =

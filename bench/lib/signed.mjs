@@ -22,3 +22,33 @@ export function signedHeaders(body, secret = SECRET) {
     "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`,
   };
 }
+
+/**
+ * The same delivery signed as a provider preset's sender signs it (SPEC §17), to compare a
+ * preset's ingress with the default hmac. Timestamped schemes are signed once, at `nowS`: a
+ * bench run is far shorter than the 5 minute tolerance.
+ */
+export const PRESETS = ["github", "gitea", "stripe", "slack", "shopify"];
+
+export function presetHeaders(provider, body, nowS = Math.floor(Date.now() / 1000), secret = SECRET) {
+  const mac = (data) => createHmac("sha256", secret).update(data);
+  const base = { "content-type": "application/json" };
+  switch (provider) {
+    case "github":
+      return { ...base, "x-hub-signature-256": `sha256=${mac(body).digest("hex")}` };
+    case "gitea":
+      return { ...base, "x-gitea-signature": mac(body).digest("hex") };
+    case "stripe":
+      return { ...base, "stripe-signature": `t=${nowS},v1=${mac(`${nowS}.${body}`).digest("hex")}` };
+    case "slack":
+      return {
+        ...base,
+        "x-slack-request-timestamp": String(nowS),
+        "x-slack-signature": `v0=${mac(`v0:${nowS}:${body}`).digest("hex")}`,
+      };
+    case "shopify":
+      return { ...base, "x-shopify-hmac-sha256": mac(body).digest("base64") };
+    default:
+      throw new Error(`no bench signer for provider ${provider} (one of ${PRESETS.join(", ")})`);
+  }
+}

@@ -9,10 +9,13 @@
  * without `config_keys` cannot be told apart from one that accepts nothing, so such an error
  * would refuse working configs. (There is no warning channel here to report it softly.)
  */
+
+import { dirname } from "node:path";
 import type { Problem } from "../core/errors.js";
 import type { Manifest, PluginCommand, PluginListing } from "../plugins/types.js";
-import { configLine } from "./load.js";
-import { formatPath, type KeyPath } from "./paths.js";
+import { configLine, copyLineLookup } from "./load.js";
+import { formatPath, type KeyPath, type PathProblem } from "./paths.js";
+import { readPluginSecretFiles } from "./secret-file.js";
 import type { Config } from "./types.js";
 
 export function checkAgainstPlugins(config: Config, listings: readonly PluginListing[]): Problem[] {
@@ -77,4 +80,36 @@ export function checkAgainstPlugins(config: Config, listings: readonly PluginLis
     }
   });
   return problems;
+}
+
+/**
+ * The config with each plugin's `<key>_file` values read (secret-file.ts, readPluginSecretFiles),
+ * decided by the manifests found; problems and warnings located in the config file.
+ */
+export function withPluginSecretFiles(
+  config: Config,
+  listings: readonly PluginListing[],
+): { config: Config; problems: Problem[]; warnings: Problem[] } {
+  const manifests = new Map(listings.map((l) => [l.name, l.plugin?.manifest ?? null]));
+  const read = readPluginSecretFiles(
+    config.plugins,
+    (name) => manifests.get(name)?.config_keys ?? null,
+    dirname(config.file),
+  );
+  const locate = (p: PathProblem): Problem => ({
+    file: config.file,
+    path: formatPath(p.path),
+    line: configLine(config, p.path),
+    message: p.message,
+  });
+  if (read.configs.size === 0)
+    return { config, problems: read.problems.map(locate), warnings: read.warnings.map(locate) };
+  const plugins = { ...config.plugins };
+  for (const [name, pluginConfig] of read.configs) {
+    const plugin = plugins[name];
+    if (plugin !== undefined) plugins[name] = { ...plugin, config: pluginConfig };
+  }
+  const resolved = { ...config, plugins };
+  copyLineLookup(config, resolved);
+  return { config: resolved, problems: read.problems.map(locate), warnings: read.warnings.map(locate) };
 }

@@ -4,6 +4,7 @@
  * problem. Each rule looks only at values of the right type and leaves type errors to the schema.
  */
 import { formatDuration, parseDuration } from "../core/units.js";
+import { PROVIDER_NAMES, PROVIDERS, type ProviderName } from "../core/webhook-verify/index.js";
 import { DEFAULTS } from "./definition.js";
 import { formatPath, type KeyPath, type PathProblem } from "./paths.js";
 
@@ -59,19 +60,72 @@ function pluginRef(value: unknown, plugins: Set<string> | null, path: KeyPath, o
   out.push({ path, message: `unknown plugin "${value}": it is not configured under plugins` });
 }
 
+const SECRET_KEYS = ["secret", "secrets", "secret_file"] as const;
+
+function secretKeys(endpoint: Obj, at: KeyPath, out: PathProblem[]): void {
+  const given = SECRET_KEYS.filter((key) => has(endpoint, key));
+  if (given.length === 0) {
+    out.push({
+      path: at,
+      message:
+        "missing secret: give `secret` (one, or a list to rotate secrets) or `secret_file` (a file holding it)",
+    });
+  } else if (given.length > 1) {
+    const second = given[1] as string;
+    out.push({
+      path: [...at, second],
+      message:
+        given.length === 2 && second === "secrets"
+          ? "give either `secret` or `secrets`, not both"
+          : "give only one of `secret`, `secrets` and `secret_file`",
+    });
+  }
+}
+
+const TIMESTAMPED = PROVIDER_NAMES.filter((name) => PROVIDERS[name].signsTimestamp);
+
+function isProvider(value: unknown): value is ProviderName {
+  return typeof value === "string" && (PROVIDER_NAMES as readonly string[]).includes(value);
+}
+
+/** Keys only some providers take, and secrets a provider cannot use. Unknown names: schema.ts. */
+function providerKeys(endpoint: Obj, at: KeyPath, out: PathProblem[]): void {
+  const name = has(endpoint, "provider") ? endpoint["provider"] : DEFAULTS.webhooks.provider;
+  if (!isProvider(name)) return;
+  const provider = PROVIDERS[name];
+  if (has(endpoint, "signature_header") && name !== "hmac") {
+    out.push({
+      path: [...at, "signature_header"],
+      message: `signature_header is valid only with provider: hmac; provider ${name} always reads ${provider.signatureHeader}: remove the key`,
+    });
+  }
+  if (has(endpoint, "tolerance") && !provider.signsTimestamp) {
+    out.push({
+      path: [...at, "tolerance"],
+      message: `tolerance is valid only with a provider that signs a timestamp (${TIMESTAMPED.join(", ")}); provider ${name} signs none: remove the key`,
+    });
+  }
+  const check = (value: unknown, path: KeyPath) => {
+    const problem = typeof value === "string" && value !== "" ? provider.secretProblem(value) : null;
+    if (problem !== null) out.push({ path, message: problem });
+  };
+  for (const key of ["secret", "secrets"] as const) {
+    const value = endpoint[key];
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        check(item, [...at, key, index]);
+      });
+    } else check(value, [...at, key]);
+  }
+}
+
 function endpoints(root: Obj, plugins: Set<string> | null, out: PathProblem[]): void {
   const webhooks = isObj(root["webhooks"]) ? root["webhooks"] : {};
   const firstByPath = new Map<string, KeyPath>();
   for (const [index, endpoint] of entriesOf(webhooks["endpoints"])) {
     const at: KeyPath = ["webhooks", "endpoints", index];
-    if (!has(endpoint, "secret") && !has(endpoint, "secrets")) {
-      out.push({
-        path: at,
-        message: "missing secret: give `secret`, or `secrets` (a list) to rotate secrets",
-      });
-    } else if (has(endpoint, "secret") && has(endpoint, "secrets")) {
-      out.push({ path: [...at, "secrets"], message: "give either `secret` or `secrets`, not both" });
-    }
+    secretKeys(endpoint, at, out);
+    providerKeys(endpoint, at, out);
     const path = endpoint["path"];
     if (typeof path === "string") {
       const first = firstByPath.get(path);

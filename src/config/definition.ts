@@ -9,6 +9,7 @@
  * all problems are reported in one run.
  */
 import { z } from "zod";
+import { PROVIDER_NAMES } from "../core/webhook-verify/index.js";
 import {
   duration,
   endpointPath,
@@ -26,6 +27,7 @@ import {
   timeOfDay,
   timezone,
 } from "./fields.js";
+import { kindOf } from "./messages.js";
 
 export type { Config } from "./types.js";
 
@@ -53,7 +55,11 @@ export const DEFAULTS = {
   },
   webhooks: {
     listen: "127.0.0.1:8081",
+    provider: "hmac",
+    /** For `provider: hmac`; every other provider fixes its own header. */
     signature_header: "X-Hub-Signature-256",
+    /** For providers that sign a timestamp (stripe, slack, standard). */
+    tolerance: "5m",
     max_body_size: "1MB",
     event_type: "webhook",
   },
@@ -121,16 +127,47 @@ const pluginSchema = z.strictObject({
   max_outstanding_polls: z.int().min(1).prefault(P.max_outstanding_polls),
 });
 
-/** `secret` xor `secrets` is checked in cross.ts (also when the rest of the endpoint is invalid). */
+const secretList = z
+  .array(secret)
+  .min(1, { error: "expected a non-empty list of secrets; got an empty list" });
+/** One secret, or several to rotate without downtime: a signature made with any of them is accepted. */
+const secretOrList = z.union([secret, secretList], {
+  error: (issue) => `expected a non-empty secret (a string); got ${kindOf(issue.input)}`,
+});
+const secretFiles = z.union(
+  [filePath, z.array(filePath).min(1, { error: "expected a non-empty list of paths; got an empty list" })],
+  {
+    error: (issue) =>
+      `expected the path of a file holding the secret, or a list of paths; got ${kindOf(issue.input)}`,
+  },
+);
+
+/**
+ * Exactly one of `secret`, `secrets` (the older spelling of a list) and `secret_file`, and the
+ * keys that only some providers take, are checked in cross.ts (also when the rest is invalid).
+ * Defaults that depend on the provider (header, dedupe header) are applied in load.ts.
+ */
 const endpointSchema = z.strictObject({
   path: endpointPath,
   plugin: text("a plugin name"),
-  secret: secret.optional(),
-  secrets: z
-    .array(secret)
-    .min(1, { error: "expected a non-empty list of secrets; got an empty list" })
-    .optional(),
-  signature_header: headerName.prefault(DEFAULTS.webhooks.signature_header),
+  provider: z
+    .enum(PROVIDER_NAMES)
+    .prefault(DEFAULTS.webhooks.provider)
+    .meta({ description: "the sender's signature scheme (docs/webhooks.md has one section per provider)" }),
+  secret: secretOrList.optional(),
+  secrets: secretList
+    .optional()
+    .meta({ description: "same as `secret` given a list (kept for older configs)" }),
+  secret_file: secretFiles.optional().meta({
+    description:
+      "file(s) holding the secret, e.g. /run/credentials/postern.service/github (CREDENTIALS_DIRECTORY interpolates like any variable); one trailing newline is not part of it",
+  }),
+  signature_header: headerName
+    .prefault(DEFAULTS.webhooks.signature_header)
+    .meta({ description: "provider hmac only: the header with the signature" }),
+  tolerance: duration({ min: 1000, max: MAX_TIMER_DURATION_MS }).optional().meta({
+    description: "stripe, slack and standard only: how far the signed timestamp may be from now (default 5m)",
+  }),
   max_body_size: size({ min: 1 }).prefault(DEFAULTS.webhooks.max_body_size),
   event_type: text("an event type").prefault(DEFAULTS.webhooks.event_type),
   dedupe_header: headerName.optional(),

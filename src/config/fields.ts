@@ -198,7 +198,8 @@ export const secret = z
   })
   .min(1, { error: "expected a non-empty secret; got an empty string" })
   .meta({
-    description: "HMAC-SHA256 secret; interpolate it from the environment to keep it out of the file",
+    description:
+      "the secret the sender signs with (or its token); interpolate it from the environment or use secret_file to keep it out of the file",
   });
 
 /** A path in the file; made absolute against the config file's directory after validation. */

@@ -1,5 +1,5 @@
 /** Public API of the configuration loader (docs/configuration.md). */
-export { checkAgainstPlugins } from "./check.js";
+export { checkAgainstPlugins, withPluginSecretFiles } from "./check.js";
 export {
   type ConfigFileInput,
   type ConfigFileOutput,

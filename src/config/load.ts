@@ -9,16 +9,20 @@ import { dirname, resolve } from "node:path";
 import type { z } from "zod";
 import type { Problem } from "../core/errors.js";
 import { describe } from "../core/errors.js";
+import { parseDuration } from "../core/units.js";
+import { PROVIDERS } from "../core/webhook-verify/index.js";
 import { crossChecks } from "./cross.js";
-import { type ConfigFileOutput, configFileSchema } from "./definition.js";
+import { type ConfigFileOutput, configFileSchema, DEFAULTS } from "./definition.js";
 import { type Env, interpolate } from "./interpolate.js";
 import { issueMessage } from "./messages.js";
 import { formatPath, type KeyPath, type PathProblem } from "./paths.js";
+import { readEndpointSecretFiles } from "./secret-file.js";
 import { unknownKeyMessage } from "./suggest.js";
 import type { Config, PluginConfig, WebhookEndpoint } from "./types.js";
 import { type LineLookup, readYaml } from "./yaml-source.js";
 
-export type LoadResult = { ok: true; config: Config } | { ok: false; errors: Problem[] };
+/** `warnings`: worth telling the operator (a world-readable secret file), not worth refusing. */
+export type LoadResult = { ok: true; config: Config; warnings: Problem[] } | { ok: false; errors: Problem[] };
 
 // Kept beside the Config, not in it: a Config stays plain data (comparable, serializable).
 const lineLookups = new WeakMap<Config, LineLookup>();
@@ -26,6 +30,12 @@ const lineLookups = new WeakMap<Config, LineLookup>();
 /** Line of a key path in the file a Config was loaded from (nearest existing parent), else null. */
 export function configLine(config: Config, path: KeyPath): number | null {
   return lineLookups.get(config)?.(path) ?? null;
+}
+
+/** A Config derived from another (secret files read) keeps the original's line lookup. */
+export function copyLineLookup(from: Config, to: Config): void {
+  const lookup = lineLookups.get(from);
+  if (lookup !== undefined) lineLookups.set(to, lookup);
 }
 
 function readText(file: string): { text: string } | { error: string } {
@@ -73,29 +83,49 @@ function resolvePlugin(plugin: ConfigFileOutput["plugins"][string]): PluginConfi
   };
 }
 
-function resolveEndpoint(endpoint: ConfigFileOutput["webhooks"]["endpoints"][number]): WebhookEndpoint {
-  const { secret, secrets, dedupe_header, ...rest } = endpoint;
-  // cross.ts has already refused an endpoint with neither or both.
+function resolveEndpoint(
+  endpoint: ConfigFileOutput["webhooks"]["endpoints"][number],
+  fromFiles: string[] | undefined,
+): WebhookEndpoint {
+  const {
+    secret,
+    secrets,
+    secret_file: _paths,
+    dedupe_header,
+    tolerance,
+    signature_header,
+    ...rest
+  } = endpoint;
+  const provider = PROVIDERS[endpoint.provider];
+  // cross.ts has already refused an endpoint with none or several of secret, secrets, secret_file.
+  const given = secrets ?? secret ?? fromFiles ?? [];
   return {
     ...rest,
-    secrets: secrets ?? (secret === undefined ? [] : [secret]),
-    dedupe_header: dedupe_header ?? null,
+    secrets: typeof given === "string" ? [given] : given,
+    signature_header: provider.signatureHeader ?? signature_header,
+    tolerance: tolerance ?? TOLERANCE_MS,
+    dedupe_header: dedupe_header ?? provider.dedupeHeader,
   };
 }
+
+const TOLERANCE_MS = parseDuration(DEFAULTS.webhooks.tolerance) as number;
 
 function pluginsDirs(dir: string, value: string | string[]): Pick<Config, "plugins_dir" | "plugins_dirs"> {
   const all = (typeof value === "string" ? [value] : value).map((p) => resolve(dir, p));
   return { plugins_dir: all[0] ?? resolve(dir, "plugins"), plugins_dirs: all };
 }
 
-function resolveConfig(data: ConfigFileOutput, file: string): Config {
+function resolveConfig(data: ConfigFileOutput, file: string, files: Map<number, string[]>): Config {
   const dir = dirname(file);
   return {
     file,
     service: { ...data.service, state_dir: resolve(dir, data.service.state_dir) },
     ...pluginsDirs(dir, data.plugins_dir),
     plugins: Object.fromEntries(Object.entries(data.plugins).map(([name, p]) => [name, resolvePlugin(p)])),
-    webhooks: { listen: data.webhooks.listen, endpoints: data.webhooks.endpoints.map(resolveEndpoint) },
+    webhooks: {
+      listen: data.webhooks.listen,
+      endpoints: data.webhooks.endpoints.map((e, i) => resolveEndpoint(e, files.get(i))),
+    },
     routes: data.routes.map((route) => ({ ...route })),
     dashboard: {
       enabled: data.dashboard.enabled,
@@ -148,6 +178,9 @@ export function loadConfig(file: string, env: Env): LoadResult {
   // A value whose reference failed would also fail its type check: report the cause only.
   const unresolved = new Set(interpolationProblems.map((p) => formatPath(p.path)));
 
+  const files = readEndpointSecretFiles(value, dirname(abs));
+  errors.push(...files.problems.map(locate));
+
   const parsed = configFileSchema.safeParse(value, { reportInput: true, error: issueMessage });
   if (!parsed.success) {
     for (const problem of schemaProblems(parsed.error.issues)) {
@@ -157,7 +190,7 @@ export function loadConfig(file: string, env: Env): LoadResult {
   errors.push(...crossChecks(value).map(locate));
 
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: finish(errors) };
-  const config = resolveConfig(parsed.data, abs);
+  const config = resolveConfig(parsed.data, abs, files.secrets);
   lineLookups.set(config, source.lineOf);
-  return { ok: true, config };
+  return { ok: true, config, warnings: files.warnings.map(locate) };
 }

@@ -12,6 +12,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export type { Every, PreferredWindow, Schedule, TimeOfDay } from "../core/schedule-types.js";
 
 import type { Schedule } from "../core/schedule-types.js";
+import type { ProviderName } from "../core/webhook-verify/index.js";
 
 export interface PluginConfig {
   enabled: boolean;
@@ -29,16 +30,24 @@ export interface PluginConfig {
 export interface WebhookEndpoint {
   path: string;
   plugin: string;
+  /** The sender's signature scheme (SPEC §17); `hmac` when not given. */
+  provider: ProviderName;
   /**
-   * Accepted HMAC secrets, never empty. The file gives either `secret` (one) or `secrets`
-   * (several, to rotate without downtime); both end up here so the listener has one rule:
-   * a signature matching any of them is valid.
+   * Accepted secrets, never empty, in the file's order (the index is what the rotation metric
+   * counts). The file gives `secret` (one or a list), `secrets` or `secret_file` (one or a
+   * list, read at load); all end up here so the listener has one rule: any of them is valid.
    */
   secrets: string[];
-  /** As written; HTTP header names are case-insensitive, so compare lower-cased. */
+  /**
+   * The header carrying the signature: `signature_header` for `hmac`, else the provider's own.
+   * As written; HTTP header names are case-insensitive, so compare lower-cased.
+   */
   signature_header: string;
+  /** Milliseconds a signed timestamp may be from now (only read by stripe, slack, standard). */
+  tolerance: number;
   max_body_size: number;
   event_type: string;
+  /** `dedupe_header` as written, else the provider's delivery-id header, else null. */
   dedupe_header: string | null;
 }
 

@@ -52,3 +52,15 @@ export interface LiveSet {
   /** The enabled, loaded plugins the daemon runs now; a plugin absent here does not run. */
   plugins: Record<string, LivePlugin>;
 }
+
+/**
+ * `webhook_rejections:<plugin>`: the last webhook deliveries refused for the plugin's endpoints,
+ * newest last (SPEC §17). Never the body, a header or a signature: when, why, from where.
+ */
+export const WEBHOOK_REJECTIONS_META_PREFIX = "webhook_rejections:";
+export interface WebhookRejection {
+  at: string;
+  path: string;
+  reason: string;
+  remote: string | null;
+}

@@ -1,4 +1,5 @@
 import type { Config } from "../config/types.js";
+import type { Problem } from "../core/errors.js";
 import type { LoadedPlugin, PluginListing } from "../plugins/types.js";
 
 /**
@@ -11,4 +12,6 @@ export interface Runtime {
   registry: Map<string, LoadedPlugin>;
   /** Configured, enabled and loaded: the plugins that may run and receive routed events. */
   enabledPlugins: Set<string>;
+  /** What loading the config warned about (logged at start and at each reload). */
+  warnings?: Problem[];
 }

@@ -76,6 +76,7 @@ export class Daemon {
     const { config } = this.runtime;
     this.baseLog = this.opts.createLog(config.service.log_level);
     this.log = this.baseLog.child({ component: "daemon" });
+    this.logConfigWarnings(this.runtime);
     this.lock = acquireInstanceLock(config.service.state_dir);
     this.lockWatch = watchLockFile(this.lock, this.log, this.opts.lockRecheckMs);
     try {
@@ -272,6 +273,7 @@ export class Daemon {
     this.unhealthy = pending;
     this.runtime = next;
     publishLiveSet(store, next, pending, pending, this.clock.now());
+    this.logConfigWarnings(next);
     this.killJobsOfUnavailablePlugins(store);
     for (const service of this.services) {
       try {
@@ -288,6 +290,11 @@ export class Daemon {
     // wait for it.
     if (pending.size > 0) await this.runPendingInits(next);
     this.dispatcher?.wake();
+  }
+
+  /** What the config load found worth saying but not worth refusing (a world-readable secret file). */
+  private logConfigWarnings(runtime: Runtime): void {
+    for (const w of runtime.warnings ?? []) this.log.warn({ path: w.path }, formatProblem(w));
   }
 
   private recordVerdict(store: Store, verdict: Omit<ReloadVerdict, "seq" | "at" | "pid">): void {

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { checkAgainstPlugins, checkStateDir, loadConfig } from "../config/index.js";
+import { checkAgainstPlugins, checkStateDir, loadConfig, withPluginSecretFiles } from "../config/index.js";
 import type { Runtime } from "../contracts/runtime.js";
 import { type ErrorCode, PosternError } from "../core/errors.js";
 import { deadReason } from "../core/lifecycle.js";
@@ -26,15 +26,15 @@ export function loadRuntime(
         : loaded.errors.map((p) => ({ ...p, message: daemonEnvMessage(p.message) }));
     throw new PosternError("config_invalid", invalidHeadline(file, purpose), { problems });
   }
-  const config = loaded.config;
-  const stateDirProblems = checkStateDir(config);
+  const stateDirProblems = checkStateDir(loaded.config);
   if (stateDirProblems.length > 0) {
     throw new PosternError("config_invalid", invalidHeadline(file, purpose), {
       problems: stateDirProblems,
     });
   }
-  const listings = discoverInRoots(searchRoots(config.plugins_dirs));
-  const problems = checkAgainstPlugins(config, listings);
+  const listings = discoverInRoots(searchRoots(loaded.config.plugins_dirs));
+  const { config, problems, warnings } = withPluginSecretFiles(loaded.config, listings);
+  problems.push(...checkAgainstPlugins(config, listings));
   if (problems.length > 0) {
     throw new PosternError(
       "config_invalid",
@@ -48,7 +48,7 @@ export function loadRuntime(
       .filter(([name, pc]) => pc.enabled && registry.has(name))
       .map(([name]) => name),
   );
-  return { config, listings, registry, enabledPlugins };
+  return { config, listings, registry, enabledPlugins, warnings: [...loaded.warnings, ...warnings] };
 }
 
 /**

@@ -15,14 +15,20 @@ export type WebhookEvent = RequestEvent & { webhook: WebhookContext };
 /**
  * Header names lower-cased, repeated fields joined with ", " (RFC 9110 §5.3), in arrival order.
  * Built from the raw list because Node's `req.headers` silently drops repeats of some fields.
- * The signature header is left out: it is a credential derivative a plugin has no use for.
+ * The signature header(s) are left out: a credential derivative (or, for GitLab, the token
+ * itself) a plugin has no use for.
  */
-export function eventHeaders(rawHeaders: readonly string[], signatureHeader: string): Record<string, string> {
-  const skip = signatureHeader.toLowerCase();
+export function eventHeaders(
+  rawHeaders: readonly string[],
+  signatureHeader: string | readonly string[],
+): Record<string, string> {
+  const skip = new Set(
+    (typeof signatureHeader === "string" ? [signatureHeader] : signatureHeader).map((h) => h.toLowerCase()),
+  );
   const joined = new Map<string, string>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
-    if (name === skip) continue;
+    if (skip.has(name)) continue;
     const value = rawHeaders[i + 1] as string;
     const seen = joined.get(name);
     joined.set(name, seen === undefined ? value : `${seen}, ${value}`);

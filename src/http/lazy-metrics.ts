@@ -9,7 +9,7 @@
 import type { AttemptReport } from "../contracts/attempt-feed.js";
 import type { Clock } from "../core/clock.js";
 import type { Store } from "../store/index.js";
-import type { Metrics } from "./metrics.js";
+import type { Metrics, WebhookSeries } from "./metrics.js";
 
 /** Above this many buffered durations the registry is loaded at once (memory stays bounded). */
 const MAX_BUFFERED_DURATIONS = 10_000;
@@ -18,6 +18,11 @@ export class LazyMetrics {
   private metrics: Metrics | null = null;
   private loading: Promise<Metrics> | null = null;
   private readonly requests = new Map<string, { path: string; code: number; n: number }>();
+  /** Webhook refusals and secret matches (SPEC §17): label pairs → count, until the first scrape. */
+  private readonly webhookCounts = new Map<
+    string,
+    { series: WebhookSeries; path: string; label: string; n: number }
+  >();
   private attempts: AttemptReport[] = [];
 
   constructor(
@@ -34,6 +39,27 @@ export class LazyMetrics {
     const entry = this.requests.get(key);
     if (entry) entry.n += 1;
     else this.requests.set(key, { path, code, n: 1 });
+  }
+
+  /** A refused delivery, by endpoint path and reason (bounded labels: configured paths, fixed reasons). */
+  recordRejected(path: string, reason: string): void {
+    this.recordWebhook("rejected", path, reason);
+  }
+
+  /** Which configured secret (by index, never the secret) verified a delivery. */
+  recordSecretMatch(path: string, index: number): void {
+    this.recordWebhook("secret", path, String(index));
+  }
+
+  private recordWebhook(series: WebhookSeries, path: string, label: string): void {
+    if (this.metrics) {
+      this.metrics.recordWebhook(series, path, label);
+      return;
+    }
+    const key = `${series} ${label} ${path}`;
+    const entry = this.webhookCounts.get(key);
+    if (entry) entry.n += 1;
+    else this.webhookCounts.set(key, { series, path, label, n: 1 });
   }
 
   recordAttempt(report: AttemptReport): void {
@@ -56,7 +82,10 @@ export class LazyMetrics {
       const metrics = new Metrics(this.store, this.clock);
       for (const { path, code, n } of this.requests.values()) metrics.recordRequest(path, code, n);
       for (const report of this.attempts) metrics.recordAttempt(report);
+      for (const { series, path, label, n } of this.webhookCounts.values())
+        metrics.recordWebhook(series, path, label, n);
       this.requests.clear();
+      this.webhookCounts.clear();
       this.attempts = [];
       this.metrics = metrics;
       return metrics;

@@ -12,6 +12,9 @@ import type { Store } from "../store/index.js";
 // From a no-op plugin (a few ms) to the longest default timeout (handle: 120 s).
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
+/** The two per-endpoint webhook counters of SPEC §17: refusals by reason, matches by secret index. */
+export type WebhookSeries = "rejected" | "secret";
+
 export class Metrics {
   readonly registry = new Registry();
   private readonly requests: Counter<"path" | "code">;
@@ -26,6 +29,8 @@ export class Metrics {
   private readonly databaseUp: Gauge;
   private readonly commitFailures: Counter;
   private readonly paused: Gauge<"plugin" | "command">;
+  private readonly rejected: Counter<"path" | "reason">;
+  private readonly secretMatched: Counter<"path" | "index">;
 
   constructor(
     private readonly store: Store,
@@ -100,7 +105,24 @@ export class Metrics {
       labelNames: ["plugin", "command"],
       registers,
     });
+    this.rejected = new Counter({
+      name: "postern_webhook_rejected_total",
+      help: "Webhook deliveries refused, by endpoint path and reason (missing_header, malformed_header, too_many_signatures, bad_signature, bad_timestamp, stale_timestamp, future_timestamp, too_large, body_timeout, bad_json)",
+      labelNames: ["path", "reason"],
+      registers,
+    });
+    this.secretMatched = new Counter({
+      name: "postern_webhook_secret_matched_total",
+      help: "Verified webhook deliveries by endpoint path and the index of the configured secret that matched (0 = first): when an old secret's count stops growing, it can be removed",
+      labelNames: ["path", "index"],
+      registers,
+    });
     processMetrics(this.registry);
+  }
+
+  recordWebhook(series: WebhookSeries, path: string, label: string, count = 1): void {
+    if (series === "rejected") this.rejected.inc({ path, reason: label }, count);
+    else this.secretMatched.inc({ path, index: label }, count);
   }
 
   recordRequest(path: string, code: number, count = 1): void {

@@ -20,6 +20,7 @@ import { healthReport } from "./health.js";
 import { LazyMetrics } from "./lazy-metrics.js";
 import { lingerOnClose } from "./linger.js";
 import { addressInUseMessage, probePostern } from "./port-holder.js";
+import { WebhookRejections } from "./rejections.js";
 import { formatHost, hasBody, isLoopback, splitTarget } from "./request.js";
 import { type HttpTimeouts, httpTimeouts } from "./timeouts.js";
 import { type Answer, handleWebhook, type WebhookDeps } from "./webhook.js";
@@ -35,6 +36,7 @@ export class HttpListener implements Service {
   private readonly log: Logger;
   private readonly metrics: LazyMetrics;
   private readonly webhookDeps: WebhookDeps;
+  private readonly rejections: WebhookRejections;
   private readonly endpointMaps = new WeakMap<Runtime, Map<string, WebhookEndpoint>>();
   /** Imported on the first dashboard request: a daemon nobody looks at never loads it. */
   private dashboard: Promise<Dashboard> | null = null;
@@ -45,6 +47,18 @@ export class HttpListener implements Service {
   ) {
     this.log = ctx.log.child({ component: "http" });
     this.metrics = new LazyMetrics(ctx.store, ctx.clock);
+    this.rejections = new WebhookRejections({
+      store: ctx.store,
+      now: () => ctx.clock.now(),
+      count: (path, reason) => this.metrics.recordRejected(path, reason),
+      onWriteError: (e) =>
+        this.log.error(
+          { err: String(e) },
+          `the list of recent webhook rejections could not be written: ${String(e)}`,
+        ),
+      onWritten: (plugins) =>
+        this.log.debug({ plugins }, "recent webhook rejections written (postern status shows them)"),
+    });
     this.webhookDeps = {
       clock: ctx.clock,
       log: this.log,
@@ -52,6 +66,8 @@ export class HttpListener implements Service {
       maxAttempts: (plugin) => ctx.runtime().config.plugins[plugin]?.retry.max_attempts ?? 4,
       newId: () => uuidv7(),
       bodyTimeoutMs: timeouts.bodyMs,
+      rejections: this.rejections,
+      secretMatched: (path, index) => this.metrics.recordSecretMatch(path, index),
     };
   }
 
@@ -139,6 +155,7 @@ export class HttpListener implements Service {
     }, this.timeouts.bodyMs + 1000);
     await closed;
     clearTimeout(force);
+    this.rejections.flush();
     this.log.info("listener closed");
   }
 

@@ -12,7 +12,8 @@ import type { EnqueueInput, EnqueueResult } from "../store/index.js";
 import { readBody } from "./body.js";
 import { mediaType } from "./content-type.js";
 import { buildEvent, decodeBody, dedupeKey, eventHeaders } from "./event.js";
-import { verifySignature } from "./signature.js";
+import type { RejectionSink } from "./rejections.js";
+import { presetAnswer, signatureHeaders, verifyDelivery } from "./verify.js";
 
 export interface Answer {
   code: number;
@@ -30,6 +31,10 @@ export interface WebhookDeps {
   maxAttempts: (plugin: string) => number;
   newId: () => string;
   bodyTimeoutMs: number;
+  /** Every refusal after routing (403, 413, 408, 400) is recorded here (SPEC §17). */
+  rejections: RejectionSink;
+  /** Which configured secret (by index) a verified delivery matched: the rotation metric. */
+  secretMatched: (path: string, index: number) => void;
 }
 
 export async function handleWebhook(
@@ -48,6 +53,7 @@ export async function handleWebhook(
       { remote, content_length: Number(declared) },
       `413: Content-Length over ${endpoint.max_body_size}`,
     );
+    deps.rejections.record(endpoint, "too_large", remote);
     return { code: 413, body: { error: "body too large" }, close: true };
   }
   sendContinue?.();
@@ -55,10 +61,12 @@ export async function handleWebhook(
   const read = await readBody(req, { limit: endpoint.max_body_size, timeoutMs: deps.bodyTimeoutMs });
   if (read.kind === "too_large") {
     log.info({ remote }, `413: body passed max_body_size (${endpoint.max_body_size} bytes); reading stopped`);
+    deps.rejections.record(endpoint, "too_large", remote);
     return { code: 413, body: { error: "body too large" }, close: true };
   }
   if (read.kind === "timeout") {
     log.info({ remote, received: read.received }, `408: body not complete within ${deps.bodyTimeoutMs} ms`);
+    deps.rejections.record(endpoint, "body_timeout", remote);
     return { code: 408, body: { error: "body read timeout" }, close: true };
   }
   if (read.kind === "aborted") {
@@ -67,26 +75,30 @@ export async function handleWebhook(
   }
   const body = read.body;
 
-  const sigHeader = req.headers[endpoint.signature_header.toLowerCase()];
-  const check = verifySignature(
-    Array.isArray(sigHeader) ? sigHeader.join(", ") : sigHeader,
-    body,
-    endpoint.secrets,
-  );
+  const check = verifyDelivery(endpoint, req.headers, body, deps.clock.now());
   if (!check.ok) {
-    log.warn({ remote, reason: check.reason }, `403: ${check.reason}`);
+    log.warn({ remote, reason: check.reason }, `403: ${check.detail} (provider ${endpoint.provider})`);
+    deps.rejections.record(endpoint, check.reason, remote);
     return { code: 403 };
   }
+  deps.secretMatched(endpoint.path, check.secretIndex);
 
   const contentType = req.headers["content-type"];
   const decoded = decodeBody(body, mediaType(contentType));
   if (!decoded.ok) {
     log.info({ remote, reason: decoded.reason }, `400: ${decoded.reason}`);
+    deps.rejections.record(endpoint, "bad_json", remote);
     return { code: 400, body: { error: decoded.answer } };
   }
 
+  const preset = presetAnswer(endpoint, decoded.payload);
+  if (preset !== null) {
+    log.info({ remote }, `${preset.code}: answered by the ${endpoint.provider} preset itself (no job)`);
+    return preset;
+  }
+
   const eventId = deps.newId();
-  const headers = eventHeaders(req.rawHeaders, endpoint.signature_header);
+  const headers = eventHeaders(req.rawHeaders, signatureHeaders(endpoint));
   const key = dedupeKey(endpoint, headers);
   const event = buildEvent({
     eventId,

@@ -11,6 +11,8 @@ import {
   type InitResult,
   LIVE_META_KEY,
   type LiveSet,
+  WEBHOOK_REJECTIONS_META_PREFIX,
+  type WebhookRejection,
 } from "../contracts/meta.js";
 import { runningDaemonPid } from "../instance/lock.js";
 import { pluginRegistry } from "../plugins/index.js";
@@ -38,6 +40,8 @@ export interface PluginStatus {
    * is, else the paused `commands`; `since` is the earliest pause.
    */
   paused: PauseView | null;
+  /** The last webhook deliveries refused on its endpoints, newest last (extra field, SPEC §17). */
+  webhook_rejections: WebhookRejection[];
 }
 
 export interface PauseView {
@@ -110,6 +114,8 @@ export function buildStatusWithoutConfig(stateDir: string, store: Store | null, 
       health: null,
       reason: inLive === undefined ? "not run by the daemon now (or the daemon is not running)" : null,
       paused: store ? pauseView(store.pauses(name)) : null,
+      webhook_rejections:
+        store?.getMeta<WebhookRejection[]>(`${WEBHOOK_REJECTIONS_META_PREFIX}${name}`) ?? [],
     };
   });
   return {
@@ -205,6 +211,7 @@ function pluginStatus(
     last_error: null,
     dedupe_hits: 0,
     circuits: {},
+    webhook_rejections: [],
   };
   if (store === null)
     return { name, loaded: plugin !== null, enabled, healthy, health: null, reason, paused: null, ...empty };
@@ -237,6 +244,7 @@ function pluginStatus(
     health: null,
     reason,
     paused: pauseView(store.pauses(name)),
+    webhook_rejections: store.getMeta<WebhookRejection[]>(`${WEBHOOK_REJECTIONS_META_PREFIX}${name}`) ?? [],
   };
 }
 

@@ -54,3 +54,29 @@ describe("bench table", () => {
     assert.match(lines[4]!, /\s+-$/);
   });
 });
+
+describe("bench signing of provider presets", () => {
+  it("every preset the bench offers signs deliveries its verifier accepts (no row of 403s)", async () => {
+    const { PROVIDERS } = await import("../../src/core/webhook-verify/index.js");
+    type Signed = {
+      PRESETS: string[];
+      SECRET: string;
+      deliveryBody(): string;
+      presetHeaders(provider: string, body: string, nowS?: number): Record<string, string>;
+    };
+    const signed = await load<Signed>("signed.mjs");
+    const body = signed.deliveryBody();
+    const nowS = 1_700_000_000;
+    for (const provider of signed.PRESETS) {
+      const verdict = PROVIDERS[provider as keyof typeof PROVIDERS].verify({
+        headers: signed.presetHeaders(provider, body, nowS),
+        body: Buffer.from(body),
+        secrets: [signed.SECRET],
+        nowMs: nowS * 1000,
+        toleranceMs: 300_000,
+        signatureHeader: "x-hub-signature-256",
+      });
+      assert.deepEqual(verdict, { ok: true, secretIndex: 0 }, provider);
+    }
+  });
+});

@@ -19,9 +19,11 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { systemClock } from "../../src/core/clock.js";
+import { PROVIDER_NAMES, PROVIDERS, type ProviderName } from "../../src/core/webhook-verify/index.js";
 import { openStore } from "../../src/store/index.js";
 import { DaemonProcess } from "../helpers/daemon.js";
 import { fixturePluginsDir } from "../helpers/paths.js";
+import { PROVIDER_SECRETS, SIGNERS } from "../helpers/webhook-signers.js";
 import { httpRequest, memoryKiB, openFds, pause, quantile, seeded } from "./util.js";
 
 export interface HostileOptions {
@@ -97,6 +99,49 @@ const CHUNKED_STREAMS = 3;
 const CHUNKED_BYTES = 64 * 1024 * 1024;
 /** Open fds may exceed the start value by this after the run (a plugin pipe, a WAL reader). */
 const FD_SLACK = 4;
+
+/** The provider presets (SPEC §17), each on its own endpoint; `hmac` is the endpoint above. */
+const PRESETS = PROVIDER_NAMES.filter((p) => p !== "hmac");
+
+/** Deliveries a preset must refuse: [name, headers for (body, now)]. */
+function presetBadCases(p: ProviderName): [string, (body: Buffer, now: number) => Record<string, string>][] {
+  const secret = PROVIDER_SECRETS[p];
+  const cases: [string, (body: Buffer, now: number) => Record<string, string>][] = [
+    ["other secret", (b, t) => SIGNERS[p]("not the secret", b, t)],
+    ["signature of another body", (b, t) => SIGNERS[p](secret, Buffer.concat([b, Buffer.from(" ")]), t)],
+    ["no headers", () => ({})],
+    [
+      "malformed (value cut short)",
+      (b, t) => {
+        const h = SIGNERS[p](secret, b, t);
+        const name = Object.keys(h).find((k) => /signature|token|hmac/.test(k)) as string;
+        return { ...h, [name]: (h[name] as string).slice(0, -3) };
+      },
+    ],
+  ];
+  // GitLab sends a token, not a signature: another body with the right token is genuine.
+  if (p === "gitlab") cases.splice(1, 1);
+  if (PROVIDERS[p].signsTimestamp) {
+    cases.push(["stale timestamp", (b, t) => SIGNERS[p](secret, b, t - 3600)]);
+    cases.push(["future timestamp", (b, t) => SIGNERS[p](secret, b, t + 3600)]);
+  }
+  if (p === "stripe")
+    cases.push([
+      "100 signatures",
+      (_b, t) => ({ "stripe-signature": `t=${t},${`v1=${"0".repeat(64)},`.repeat(99)}v1=${"1".repeat(64)}` }),
+    ]);
+  if (p === "standard")
+    cases.push([
+      "100 signatures",
+      (b, t) => ({
+        ...SIGNERS.standard(secret, b, t),
+        "webhook-signature": Array(100)
+          .fill(`v1,${Buffer.alloc(32).toString("base64")}`)
+          .join(" "),
+      }),
+    ]);
+  return cases;
+}
 
 function sign(body: string | Buffer, secret = SECRET): string {
   return createHmac("sha256", secret).update(body).digest("hex");
@@ -348,6 +393,7 @@ webhooks:
       secret: ${JSON.stringify(SECRET)}
       signature_header: X-Signature
       max_body_size: ${CAP}B
+${PRESETS.map((p) => `    - { path: /hook/p-${p}, plugin: ok, provider: ${p}, secret: ${JSON.stringify(PROVIDER_SECRETS[p])} }`).join("\n")}
 `,
   );
   const problems: string[] = [];
@@ -582,6 +628,31 @@ webhooks:
     badSig.record(outcome, name, r.ms);
   });
 
+  // --- bad signatures for every provider preset ----------------------------------------------
+  const badPreset = new Tally(
+    "bad provider signature",
+    "every preset (github, gitea, gitlab, stripe, slack, shopify, standard): other secret, other body, missing headers, malformed, stale and future timestamps, 100 signatures in one header; 403 with an empty body",
+    ["403"],
+  );
+  const presetCases = PRESETS.flatMap((p) =>
+    presetBadCases(p).map(([name, make]) => [p, name, make] as const),
+  );
+  const badPresetRun = loop(2, n(40), hostile, async (i) => {
+    const [provider, name, make] = presetCases[i % presetCases.length]!;
+    const body = Buffer.from(JSON.stringify({ hostile: i }));
+    const headers = { "content-type": "application/json", ...make(body, Math.floor(Date.now() / 1000)) };
+    const r = await httpRequest(port, {
+      path: `/hook/p-${provider}`,
+      body,
+      headers,
+      timeoutMs: 10_000,
+      agent: keepAlive,
+    });
+    let outcome = r.status === null ? `error:${r.error}` : String(r.status);
+    if (r.status === 403 && r.body !== "") outcome = "403 with a body";
+    badPreset.record(outcome, `${provider}: ${name}`, r.ms);
+  });
+
   // --- routing and parsing: 404, 405, 400 ---------------------------------------------------
   const notFound = new Tally("unknown path", "paths near the endpoint's, with and without a body", ["404"]);
   const badMethod = new Tally(
@@ -680,7 +751,16 @@ webhooks:
     );
   });
 
-  await Promise.all([raw, slowBodyRun, declaredRun, chunkedRun, badSigRun, routingRun, deepRun]);
+  await Promise.all([
+    raw,
+    slowBodyRun,
+    declaredRun,
+    chunkedRun,
+    badSigRun,
+    badPresetRun,
+    routingRun,
+    deepRun,
+  ]);
   log(`hostile http: short requests done after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await slowHeadersRun;
   hostileDone = true;
@@ -749,6 +829,7 @@ webhooks:
     declaredTooLarge,
     chunkedTooLarge,
     badSig,
+    badPreset,
     notFound,
     badMethod,
     badJson,

@@ -63,8 +63,10 @@ describe("loadConfig: defaults and resolution", () => {
     assert.deepEqual(config.webhooks.endpoints[0], {
       path: "/hook/a",
       plugin: "a",
+      provider: "hmac",
       secrets: ["s"],
       signature_header: "X-Hub-Signature-256",
+      tolerance: 300_000,
       max_body_size: 1_048_576,
       event_type: "webhook",
       dedupe_header: null,

@@ -54,6 +54,7 @@ function plugin(over: Partial<PluginStatus> = {}): PluginStatus {
     health: null,
     reason: null,
     paused: null,
+    webhook_rejections: [],
     ...over,
   };
 }
@@ -311,6 +312,38 @@ describe("pages", () => {
     assert.match(out, /init failed: &lt;token rejected&gt;/);
     assert.match(out, /boom/);
     assert.equal(scheduleText(null, "UTC"), "no schedule (webhooks, routes and the CLI only)");
+    assert.doesNotMatch(out, /Refused webhook deliveries/, "no section without refusals");
+  });
+
+  it("/plugins lists the last refused webhook deliveries, newest first, escaped", () => {
+    const out = pluginsMain({
+      nowMs: NOW,
+      plugins: [
+        plugin({
+          name: "gh",
+          webhook_rejections: [
+            {
+              at: "2026-03-10T11:00:00.000Z",
+              path: "/hook/gh",
+              reason: "bad_signature",
+              remote: "203.0.113.9",
+            },
+            {
+              at: "2026-03-10T11:30:00.000Z",
+              path: `/hook/${EVIL}`,
+              reason: "stale_timestamp",
+              remote: null,
+            },
+          ],
+        }),
+      ],
+      schedules: {},
+      timezone: "UTC",
+    }).text;
+    assert.match(out, /Refused webhook deliveries/);
+    assert.ok(out.indexOf("stale_timestamp") < out.indexOf("bad_signature"), "newest first");
+    assert.match(out, /203\.0\.113\.9/);
+    assert.ok(!out.includes(EVIL), "escaped");
   });
 
   it("the frame links only local assets and has no inline script or style", () => {

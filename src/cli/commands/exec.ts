@@ -4,6 +4,7 @@
  * response or protocol error, stderr, timing. It changes nothing: no job, no state write.
  */
 import type { Command } from "commander";
+import { withPluginSecretFiles } from "../../config/index.js";
 import { PosternError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
 import { runPluginCommand } from "../../plugin-run/run-command.js";
@@ -62,7 +63,13 @@ export function registerExec(program: Command): void {
           exitCode: 2,
         });
       }
-      const pluginConfig = config.plugins[name];
+      // `<key>_file` values are read as the daemon reads them (config/secret-file.ts).
+      const files = withPluginSecretFiles(config, [listing]);
+      if (files.problems.length > 0)
+        throw new PosternError("config_invalid", `${config.file}: a secret file of ${name} cannot be read:`, {
+          problems: files.problems,
+        });
+      const pluginConfig = files.config.plugins[name];
       if (!pluginConfig)
         process.stderr.write(`note: ${name} is not in ${config.file}; running it with config {}\n`);
       const { request, result } = await runPluginCommand({

@@ -102,6 +102,12 @@ function renderStatus(r: StatusReport, now: number): string {
         `${p.name}: ${command} circuit ${c.state.replace("_", "-")} after ${c.failures} failures in a row; close it now: ${resetCommand(p.name, command)}`,
       );
     }
+    const rejected = p.webhook_rejections;
+    if (rejected.length > 0) {
+      out.push(`${p.name}: last ${rejected.length} webhook deliveries refused (newest last):`);
+      for (const r of rejected)
+        out.push(`  ${r.at} ${r.path} ${r.reason} from ${r.remote ?? "unknown address"}`);
+    }
     return out;
   });
   if (notes.length > 0) lines.push("", ...notes);

@@ -1,6 +1,7 @@
 /**
  * `/plugins`: per configured plugin, how it is scheduled, when it runs next and why, how it last
- * went, its circuits and dedupe hits. Never its `config` or `env` (they hold secrets).
+ * went, its circuits and dedupe hits, and its last refused webhook deliveries. Never its `config`
+ * or `env` (they hold secrets).
  */
 import type { Schedule } from "../../config/types.js";
 import { type PluginStatus, resetCommand } from "../../status/model.js";
@@ -77,5 +78,23 @@ ${d.plugins.map((p) => {
 <td class="num">${p.dedupe_hits}</td>
 </tr>`;
 })}
+</tbody></table>${rejectionsSection(d)}`;
+}
+
+/** The last refused webhook deliveries per plugin (SPEC §17): when, where, why, from where; never a body. */
+function rejectionsSection(d: PluginsData): Html | string {
+  const withRejections = d.plugins.filter((p) => p.webhook_rejections.length > 0);
+  if (withRejections.length === 0) return "";
+  return html`<h2>Refused webhook deliveries</h2>
+<table id="webhook-rejections"><thead><tr><th>plugin</th><th>when</th><th>path</th><th>reason</th><th>from</th></tr></thead>
+<tbody>
+${withRejections.flatMap((p) =>
+  [...p.webhook_rejections]
+    .reverse()
+    .map(
+      (r) =>
+        html`<tr><td>${p.name}</td><td>${utc(r.at, d.nowMs)}</td><td>${r.path}</td><td>${r.reason}</td><td>${r.remote ?? ""}</td></tr>`,
+    ),
+)}
 </tbody></table>`;
 }
