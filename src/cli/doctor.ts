@@ -1,5 +1,5 @@
 /**
- * `postern doctor` (SPEC §19): what can go wrong on a host, checked in one go, each with OK,
+ * `postern doctor` (docs/operations.md): what can go wrong on a host, checked in one go, each with OK,
  * WARN or FAIL and what to do. Nothing here changes anything except `--fix` (the auto-vacuum
  * switch, only while no daemon runs). Checks that need a valid config are skipped without one.
  */

@@ -1,5 +1,5 @@
 /**
- * Secrets read from files (SPEC §17): `secret_file:` on an endpoint, and `<key>_file:` in a
+ * Secrets read from files (docs/webhooks.md): `secret_file:` on an endpoint, and `<key>_file:` in a
  * plugin's `config` (check.ts decides which keys). Read at load and at every reload, so a
  * rotated credential file is picked up by `postern reload`. One trailing newline is not part of
  * the secret (editors and `echo` add one). Messages name the file, never what is in it.
@@ -109,7 +109,7 @@ function isObj(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * `<key>_file:` in a plugin's `config` (SPEC §17): the file's content is delivered to the plugin
+ * `<key>_file:` in a plugin's `config` (docs/webhooks.md): the file's content is delivered to the plugin
  * as `<key>`, when the plugin's manifest lists `<key>` (required or optional) and does not list
  * `<key>_file` itself. The manifest decides because plenty of plugins take a path in a
  * `*_file` key (a log file, a record file) that must reach them as the path it is.

@@ -30,7 +30,7 @@ export interface PluginConfig {
 export interface WebhookEndpoint {
   path: string;
   plugin: string;
-  /** The sender's signature scheme (SPEC §17); `hmac` when not given. */
+  /** The sender's signature scheme (docs/webhooks.md); `hmac` when not given. */
   provider: ProviderName;
   /**
    * Accepted secrets, never empty, in the file's order (the index is what the rotation metric

@@ -55,7 +55,7 @@ export interface LiveSet {
 
 /**
  * `webhook_rejections:<plugin>`: the last webhook deliveries refused for the plugin's endpoints,
- * newest last (SPEC §17). Never the body, a header or a signature: when, why, from where.
+ * newest last (docs/webhooks.md). Never the body, a header or a signature: when, why, from where.
  */
 export const WEBHOOK_REJECTIONS_META_PREFIX = "webhook_rejections:";
 export interface WebhookRejection {

@@ -19,7 +19,7 @@ export interface RunFacts {
   runJobId: string | null;
   /** Polls already enqueued for this plan that ended without a success. */
   failedPolls: number;
-  /** paused: `postern pause` holds the plugin or its poll (SPEC §19). */
+  /** paused: `postern pause` holds the plugin or its poll (docs/operations.md). */
   plugin: { enabled: boolean; loaded: boolean; hasPoll: boolean; healthy: boolean; paused?: boolean };
   /** The (plugin, poll) breaker, after the time step of this instant. */
   breaker: Breaker;

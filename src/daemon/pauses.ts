@@ -1,5 +1,5 @@
 /**
- * `postern pause`/`resume` (SPEC §19) are written by the CLI, another process. The daemon
+ * `postern pause`/`resume` (docs/operations.md) are written by the CLI, another process. The daemon
  * re-reads the pauses when its external-change check sees another connection's commit
  * (`PRAGMA data_version`, every 500 ms), so a pause applies within a second, without a reload.
  * The claim then skips the paused jobs by their exclusion keys (store/pauses.ts).

@@ -18,7 +18,7 @@ export class LazyMetrics {
   private metrics: Metrics | null = null;
   private loading: Promise<Metrics> | null = null;
   private readonly requests = new Map<string, { path: string; code: number; n: number }>();
-  /** Webhook refusals and secret matches (SPEC §17): label pairs → count, until the first scrape. */
+  /** Webhook refusals and secret matches (docs/webhooks.md): label pairs → count, until the first scrape. */
   private readonly webhookCounts = new Map<
     string,
     { series: WebhookSeries; path: string; label: string; n: number }

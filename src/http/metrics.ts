@@ -12,7 +12,7 @@ import type { Store } from "../store/index.js";
 // From a no-op plugin (a few ms) to the longest default timeout (handle: 120 s).
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-/** The two per-endpoint webhook counters of SPEC §17: refusals by reason, matches by secret index. */
+/** The two per-endpoint webhook counters of docs/webhooks.md: refusals by reason, matches by secret index. */
 export type WebhookSeries = "rejected" | "secret";
 
 export class Metrics {

@@ -1,5 +1,5 @@
 /**
- * Refused webhook deliveries (SPEC §17): counted per endpoint and reason in /metrics, and the
+ * Refused webhook deliveries (docs/webhooks.md): counted per endpoint and reason in /metrics, and the
  * last few per plugin kept for `postern status` and the dashboard. The CLI is another process,
  * so the list lives in the database (a meta row per plugin); a flood of bad requests must not
  * become a flood of fsyncs, so it is written at most once a second (the memory copy is bounded
@@ -38,7 +38,7 @@ export class WebhookRejections implements RejectionSink {
   ) {}
 
   /**
-   * Every refused delivery passes here once. `postern.webhook.rejected` (SPEC §17, raised
+   * Every refused delivery passes here once. `postern.webhook.rejected` (docs/webhooks.md, raised
    * coalesced once the alerts issue's system events exist) hooks in here, and only here.
    */
   record(endpoint: WebhookEndpoint, reason: WebhookRejectReason, remote: string | undefined): void {

@@ -1,5 +1,5 @@
 /**
- * The listener's side of the webhook providers (SPEC §17): the endpoint's verifier applied to
+ * The listener's side of the webhook providers (docs/webhooks.md): the endpoint's verifier applied to
  * a request, the headers a plugin must not see, and the answers a preset gives by itself.
  * The decisions are the pure verifiers in src/core/webhook-verify.
  */

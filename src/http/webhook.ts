@@ -31,7 +31,7 @@ export interface WebhookDeps {
   maxAttempts: (plugin: string) => number;
   newId: () => string;
   bodyTimeoutMs: number;
-  /** Every refusal after routing (403, 413, 408, 400) is recorded here (SPEC §17). */
+  /** Every refusal after routing (403, 413, 408, 400) is recorded here (docs/webhooks.md). */
   rejections: RejectionSink;
   /** Which configured secret (by index) a verified delivery matched: the rotation metric. */
   secretMatched: (path: string, index: number) => void;

@@ -1,5 +1,5 @@
 /**
- * Keeping the database file bounded (SPEC §19; docs/operations.md, A bounded file). After each
+ * Keeping the database file bounded (docs/operations.md; docs/operations.md, A bounded file). After each
  * retention prune the freed pages go back to the file system in small `incremental_vacuum`
  * steps, within a time budget per tick and yielding to the event loop between steps; when no
  * job is queued or running the WAL is checkpointed and truncated. Both are bounded so that a

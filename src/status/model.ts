@@ -36,11 +36,11 @@ export interface PluginStatus {
   /** Why it is not loaded or not healthy (extra field). */
   reason: string | null;
   /**
-   * `postern pause` (SPEC §19): null when nothing of it is paused; `all` when the whole plugin
+   * `postern pause` (docs/operations.md): null when nothing of it is paused; `all` when the whole plugin
    * is, else the paused `commands`; `since` is the earliest pause.
    */
   paused: PauseView | null;
-  /** The last webhook deliveries refused on its endpoints, newest last (extra field, SPEC §17). */
+  /** The last webhook deliveries refused on its endpoints, newest last (extra field, docs/webhooks.md). */
   webhook_rejections: WebhookRejection[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * `postern backup FILE` (SPEC §19): an online, consistent copy of the database while the daemon
+ * `postern backup FILE` (docs/operations.md): an online, consistent copy of the database while the daemon
  * keeps writing. `VACUUM INTO` reads one snapshot in a single read transaction (WAL: writers are
  * not blocked, and every commit before it started is in the copy), unlike the backup API,
  * which restarts when another process writes meanwhile. The copy goes to a temp name beside the

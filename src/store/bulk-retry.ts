@@ -1,5 +1,5 @@
 /**
- * `postern jobs retry --status dead [--plugin P] [--since T]` (SPEC §19): one new job per
+ * `postern jobs retry --status dead [--plugin P] [--since T]` (docs/operations.md): one new job per
  * matching dead job, all in one transaction, each with `submitted_by: cli` and
  * `parent_job_id` = the dead one (as `jobs retry ID` does, see enqueue.ts). A dead job that
  * already has a retry is skipped, so running the command twice after an outage does not

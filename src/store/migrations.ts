@@ -162,7 +162,7 @@ export const migrations: readonly Migration[] = [
     version: 4,
     name: "maintenance: paused plugins and commands, retries by parent",
     sql: `
-      -- postern pause (SPEC §19). command '' pauses the whole plugin. The daemon reads this
+      -- postern pause (docs/operations.md). command '' pauses the whole plugin. The daemon reads this
       -- table when another process commits (data_version), so a pause applies without reload.
       CREATE TABLE pauses (
         plugin    TEXT NOT NULL,

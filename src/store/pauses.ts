@@ -1,5 +1,5 @@
 /**
- * Paused plugins and commands (SPEC §19, `postern pause`). A row with command '' pauses the
+ * Paused plugins and commands (docs/operations.md, `postern pause`). A row with command '' pauses the
  * whole plugin. The claim skips paused jobs by an exclusion key: the plugin's name for the
  * whole plugin, "plugin command" for one command (names cannot hold a space).
  */

@@ -1,5 +1,5 @@
 /**
- * A bounded file (SPEC §19): deleting rows does not shrink a SQLite file, and a WAL is only
+ * A bounded file (docs/operations.md): deleting rows does not shrink a SQLite file, and a WAL is only
  * truncated by a TRUNCATE checkpoint. With `auto_vacuum = INCREMENTAL` the pages retention
  * frees go to the freelist and `incremental_vacuum(N)` hands N of them back to the file system,
  * in steps small enough to sit between two jobs. Used by the scheduler's maintenance

@@ -402,7 +402,7 @@ export class Store {
     });
   }
 
-  // --- pauses (SPEC §19, postern pause) --------------------------------------------------
+  // --- pauses (docs/operations.md, postern pause) --------------------------------------------------
 
   private pausesTable: PausesTable | undefined;
   private get pauseRows(): PausesTable {

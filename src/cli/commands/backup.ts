@@ -1,5 +1,5 @@
 /**
- * `postern backup FILE [--force] [--json]` (SPEC §19): an online, consistent copy of the
+ * `postern backup FILE [--force] [--json]` (docs/operations.md): an online, consistent copy of the
  * database, safe while the daemon runs, checked with `integrity_check` before it is reported.
  * Restoring: docs/operations.md, Backing up and restoring.
  */

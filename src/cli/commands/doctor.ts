@@ -1,4 +1,4 @@
-/** `postern doctor [--json] [--fix]` (SPEC §19): see ../doctor.ts. Exit 1 on any FAIL. */
+/** `postern doctor [--json] [--fix]` (docs/operations.md): see ../doctor.ts. Exit 1 on any FAIL. */
 import type { Command } from "commander";
 import { configPath } from "../config-file.js";
 import { runDoctor } from "../doctor.js";

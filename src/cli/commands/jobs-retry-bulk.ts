@@ -1,6 +1,6 @@
 /**
- * `postern jobs retry --status dead [--plugin P] [--since 2h|ISO] [--dry-run] [--all]` (SPEC
- * §19): after an outage, retry every job that died in one command and one transaction. A filter
+ * `postern jobs retry --status dead [--plugin P] [--since 2h|ISO] [--dry-run] [--all]` (docs/operations.md):
+ * after an outage, retry every job that died in one command and one transaction. A filter
  * that limits it (--plugin or --since) is required unless --all says "every dead job".
  */
 import type { Command } from "commander";

@@ -1,5 +1,5 @@
 /**
- * `postern pause PLUGIN [--command C]` / `postern resume PLUGIN [--command C]` (SPEC §19): hold
+ * `postern pause PLUGIN [--command C]` / `postern resume PLUGIN [--command C]` (docs/operations.md): hold
  * a plugin (or one command) while its upstream is down, without editing the config. Written to
  * the database; a running daemon applies it within a second (docs/operations.md, Pausing).
  * Paused: not scheduled, its queued jobs wait in place; webhooks, routes and `run` still

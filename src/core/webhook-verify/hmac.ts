@@ -1,5 +1,5 @@
 /**
- * `hmac` (the default, SPEC §10): HMAC-SHA256 of the raw body in a configurable header, as
+ * `hmac` (the default, docs/webhooks.md): HMAC-SHA256 of the raw body in a configurable header, as
  * `sha256=<hex>` or bare hex, hex and prefix in either case.
  */
 import { anySecret, header, hex32, hmacSha256, matchSecret, reject, verdictOf } from "./compare.js";

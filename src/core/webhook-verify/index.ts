@@ -1,4 +1,4 @@
-/** The webhook providers by name (SPEC §17); docs/webhooks.md has one section per provider. */
+/** The webhook providers by name (docs/webhooks.md); docs/webhooks.md has one section per provider. */
 import { gitea } from "./gitea.js";
 import { github } from "./github.js";
 import { gitlab } from "./gitlab.js";

@@ -1,5 +1,5 @@
 /**
- * One interface for every webhook sender's signature scheme (SPEC §17). A verifier is a pure
+ * One interface for every webhook sender's signature scheme (docs/webhooks.md). A verifier is a pure
  * decision over plain data: the request's headers, its raw body bytes, the configured secrets,
  * the time and the tolerance. It answers which secret matched (by index, for the rotation
  * metric) or why the delivery is refused. A reason is a fixed label (a metrics label set must

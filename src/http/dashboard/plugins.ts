@@ -81,7 +81,7 @@ ${d.plugins.map((p) => {
 </tbody></table>${rejectionsSection(d)}`;
 }
 
-/** The last refused webhook deliveries per plugin (SPEC §17): when, where, why, from where; never a body. */
+/** The last refused webhook deliveries per plugin (docs/webhooks.md): when, where, why, from where; never a body. */
 function rejectionsSection(d: PluginsData): Html | string {
   const withRejections = d.plugins.filter((p) => p.webhook_rejections.length > 0);
   if (withRejections.length === 0) return "";
