@@ -36,7 +36,12 @@ describe("webhooks, end to end", () => {
   let w: WebhookDaemon;
 
   before(async () => {
-    w = await startWebhookDaemon({ POSTERN_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS) });
+    // No test here enqueues from another process, so the look for such work is set ten minutes
+    // out: a webhook's job that waited for it would never start within a test's time.
+    w = await startWebhookDaemon({
+      POSTERN_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
+      POSTERN_EXTERNAL_CHECK_MS: "600000",
+    });
   });
   after(async () => {
     await w?.daemon.stop();
@@ -394,11 +399,10 @@ describe("webhooks, end to end", () => {
     latencies.sort((a, b) => a - b);
     const median = latencies[2] as number;
     process.stdout.write(`# webhook → plugin process start: median ${median.toFixed(1)} ms\n`);
-    // Request, HMAC, fsync'd commit, claim and a node spawn; the fallback poll would add ~250 ms.
-    assert.ok(
-      median < 150,
-      `median ${median.toFixed(1)} ms (all: ${latencies.map((l) => l.toFixed(1)).join(", ")})`,
-    );
+    // With the external check ten minutes out, every job above started only because the
+    // listener woke the dispatcher: had it waited for the check, waitForJob would have timed out.
+    // The milliseconds themselves are a benchmark's business (npm run bench, latency), not this test's.
+    assert.equal(latencies.length, 5);
   });
 
   it("stops promptly with an idle keep-alive connection open", async () => {

@@ -29,6 +29,7 @@ export function registerStart(program: Command): void {
         createLog: (level) => createLogger({ level, format: format as LogFormat }),
         runLimits: killGraceMs === null ? {} : { killGraceMs },
         lockRecheckMs: numberFromEnv("POSTERN_LOCK_RECHECK_MS") ?? undefined,
+        externalCheckIntervalMs: numberFromEnv("POSTERN_EXTERNAL_CHECK_MS") ?? undefined,
       });
       await runUntilSignalled(daemon);
     });
@@ -36,7 +37,9 @@ export function registerStart(program: Command): void {
 
 /**
  * Test and tuning knobs: POSTERN_KILL_GRACE_MS, the SIGTERM → SIGKILL grace of a timed-out
- * plugin (default 5 s); POSTERN_LOCK_RECHECK_MS, how often the daemon looks at its lock file.
+ * plugin (default 5 s); POSTERN_LOCK_RECHECK_MS, how often the daemon looks at its lock file;
+ * POSTERN_EXTERNAL_CHECK_MS, how often it looks for work another process committed (default
+ * 500 ms; a test sets it far out to prove that in-process work never waits for it).
  */
 function numberFromEnv(name: string): number | null {
   const raw = process.env[name];
