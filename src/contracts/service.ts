@@ -18,6 +18,11 @@ export interface ServiceDeps {
   runtime: () => Runtime;
   /** Enqueue a job and wake the dispatcher at once (in-process producers). */
   submit: (input: EnqueueInput) => EnqueueResult;
+  /**
+   * Enqueue several jobs in ONE write transaction (results in input order; a throw means none was
+   * queued) and wake the dispatcher if any was: the listener's group commit.
+   */
+  submitBatch: (inputs: EnqueueInput[]) => EnqueueResult[];
   /** Wall-clock ms when the daemon started. */
   startedAt: number;
   /** False while the plugin's last init failed: not scheduled, its jobs wait. */

@@ -108,6 +108,7 @@ export class Daemon {
       log: this.baseLog,
       runtime: () => this.runtime,
       submit: (input) => this.submit(input),
+      submitBatch: (inputs) => this.submitBatch(inputs),
       startedAt: this.startedAt,
       isHealthy: (plugin) => !this.unhealthy.has(plugin),
     });
@@ -324,6 +325,14 @@ export class Daemon {
     const result = this.store.enqueueJob(input, { dedupeTtlMs: this.runtime.config.service.dedupe_ttl });
     if ("job" in result) this.dispatcher?.wake();
     return result;
+  }
+
+  /** The webhook group commit: every input in one transaction, then one wake. */
+  submitBatch(inputs: EnqueueInput[]): EnqueueResult[] {
+    if (!this.store) throw new PosternError("not_started", "daemon not started");
+    const results = this.store.enqueueJobs(inputs, { dedupeTtlMs: this.runtime.config.service.dedupe_ttl });
+    if (results.some((r) => "job" in r)) this.dispatcher?.wake();
+    return results;
   }
 
   /** Resolves once the dispatcher has nothing in flight. */

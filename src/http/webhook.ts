@@ -1,7 +1,8 @@
 /**
  * One webhook request through docs/webhooks.md steps 2–6: cap → read → verify → parse → enqueue →
  * answer. The answer is computed here and written by the listener; a 202 or 200 is only ever
- * produced after `submit` returned, i.e. after the job's transaction committed.
+ * produced after `submit` resolved, i.e. after the transaction holding the job committed (the
+ * listener's group commit may hold several requests' jobs: docs/performance.md, "Group commit").
  */
 import type { IncomingMessage } from "node:http";
 import type { WebhookEndpoint } from "../config/types.js";
@@ -27,7 +28,8 @@ export interface Answer {
 export interface WebhookDeps {
   clock: Clock;
   log: Logger;
-  submit: (input: EnqueueInput) => EnqueueResult;
+  /** Resolves after the commit holding the job; `bytes` (the body's size) bounds the batch. */
+  submit: (input: EnqueueInput, bytes: number) => Promise<EnqueueResult>;
   maxAttempts: (plugin: string) => number;
   newId: () => string;
   bodyTimeoutMs: number;
@@ -111,15 +113,18 @@ export async function handleWebhook(
   });
   let result: EnqueueResult;
   try {
-    result = deps.submit({
-      plugin: endpoint.plugin,
-      command: "handle",
-      payload: event,
-      submittedBy: "webhook",
-      dedupeKey: key,
-      maxAttempts: deps.maxAttempts(endpoint.plugin),
-      sourceEventId: eventId,
-    });
+    result = await deps.submit(
+      {
+        plugin: endpoint.plugin,
+        command: "handle",
+        payload: event,
+        submittedBy: "webhook",
+        dedupeKey: key,
+        maxAttempts: deps.maxAttempts(endpoint.plugin),
+        sourceEventId: eventId,
+      },
+      body.length,
+    );
   } catch (e) {
     if (!isStoreFailure(e)) throw e;
     log.error(

@@ -27,13 +27,39 @@ export function enqueueJob(
   opts: { dedupeTtlMs: number },
 ): EnqueueResult {
   const payload = serializePayload(input.payload);
+  return writeTx(ctx, () => enqueueOne(ctx, input, payload, ctx.clock.now(), opts.dedupeTtlMs));
+}
+
+/**
+ * Group commit (docs/performance.md, "Group commit"): every input in one write transaction, one
+ * fsync, results in input order. Each input is checked for dedupe after the ones before it were
+ * inserted, so two inputs with one key in a batch give one job and a hit on it, exactly as two
+ * transactions would. Any failure rolls the whole batch back: nothing of it was queued.
+ */
+export function enqueueJobs(
+  ctx: StoreConnection,
+  inputs: readonly EnqueueInput[],
+  opts: { dedupeTtlMs: number },
+): EnqueueResult[] {
+  const payloads = inputs.map((input) => serializePayload(input.payload));
   return writeTx(ctx, () => {
     const now = ctx.clock.now();
-    const key = input.dedupeKey ?? null;
-    const hit = ctx.dedupe.check(input.plugin, input.command, key, now, opts.dedupeTtlMs);
-    if (hit !== null) return hit;
-    return { job: toJob(ctx.jobs.insert(newJobRow(ctx, input, payload, isoUtc(now)))) };
+    return inputs.map((input, i) => enqueueOne(ctx, input, payloads[i] as string, now, opts.dedupeTtlMs));
   });
+}
+
+/** Inside a write transaction. */
+function enqueueOne(
+  ctx: StoreConnection,
+  input: EnqueueInput,
+  payload: string,
+  now: number,
+  dedupeTtlMs: number,
+): EnqueueResult {
+  const key = input.dedupeKey ?? null;
+  const hit = ctx.dedupe.check(input.plugin, input.command, key, now, dedupeTtlMs);
+  if (hit !== null) return hit;
+  return { job: toJob(ctx.jobs.insert(newJobRow(ctx, input, payload, isoUtc(now)))) };
 }
 
 function newJobRow(ctx: StoreConnection, input: EnqueueInput, payload: string, nowIso: string): NewJobRow {

@@ -23,7 +23,7 @@ import {
   type JobSummary,
   type JobTree,
 } from "./dashboard.js";
-import { type EnqueueInput, type EnqueueResult, enqueueJob, retryDeadJob } from "./enqueue.js";
+import { type EnqueueInput, type EnqueueResult, enqueueJob, enqueueJobs, retryDeadJob } from "./enqueue.js";
 import { cancelJob, type KilledJob, markDeadForPlugins, requeueWithoutAttempt } from "./lifecycle.js";
 import { MetaTable } from "./meta.js";
 import { type PauseRow, PausesTable } from "./pauses.js";
@@ -124,6 +124,11 @@ export class Store {
 
   enqueueJob(input: EnqueueInput, opts: { dedupeTtlMs: number }): EnqueueResult {
     return enqueueJob(this.ctx, input, opts);
+  }
+
+  /** Several jobs in one write transaction (the webhook group commit); results in input order. */
+  enqueueJobs(inputs: readonly EnqueueInput[], opts: { dedupeTtlMs: number }): EnqueueResult[] {
+    return enqueueJobs(this.ctx, inputs, opts);
   }
 
   /**

@@ -78,6 +78,10 @@ webhooks:
     log: createLogger({ level: "debug", destination: sink }),
     runtime: () => runtime,
     submit: (input) => (submit ?? ((s, i) => s.enqueueJob(i, { dedupeTtlMs: 86_400_000 })))(store, input),
+    submitBatch: (inputs) =>
+      submit
+        ? inputs.map((input) => submit(store, input))
+        : store.enqueueJobs(inputs, { dedupeTtlMs: 86_400_000 }),
     startedAt: Date.now(),
   };
   const listener = new HttpListener(ctx, httpTimeouts({ POSTERN_BODY_TIMEOUT_MS: "500" }));

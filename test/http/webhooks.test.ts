@@ -324,6 +324,36 @@ describe("webhooks, end to end", () => {
     });
   });
 
+  describe("group commit (docs/performance.md)", () => {
+    it("a burst of concurrent signed webhooks: every one 202 with its own job, every job stored", async () => {
+      const n = 60;
+      const replies = await Promise.all(
+        Array.from({ length: n }, (_, i) => github(w.port, { burst: i }, { delivery: `burst-${i}` })),
+      );
+      const ids = replies.map(accepted);
+      assert.equal(new Set(ids).size, n, "one job per request");
+      const stored = new Set(w.jobs().map((j) => j.id));
+      for (const id of ids) assert.ok(stored.has(id), `job ${id} answered 202 is in the database`);
+      // Requests that arrived during a commit shared the next one.
+      const batched = await w.daemon.waitFor((l) => typeof l.batch === "number" && (l.batch as number) > 1);
+      assert.match(batched.message, /^group commit: \d+ webhooks in one transaction$/);
+    });
+
+    it("concurrent deliveries with one dedupe key: exactly one job, every other answer a hit on it", async () => {
+      const n = 12;
+      const replies = await Promise.all(
+        Array.from({ length: n }, () => github(w.port, { same: true }, { delivery: "burst-same" })),
+      );
+      const accepts = replies.filter((r) => r.status === 202);
+      assert.equal(accepts.length, 1, replies.map((r) => `${r.status} ${r.body}`).join("; "));
+      const job = accepted(accepts[0] as Reply);
+      for (const r of replies.filter((x) => x !== accepts[0])) {
+        assert.equal(r.status, 200, r.body);
+        assert.deepEqual(JSON.parse(r.body), { duplicate_of: job });
+      }
+    });
+  });
+
   describe("/healthz and /metrics", () => {
     it("/healthz reports status, uptime, queue depth, plugins loaded and open circuits", async () => {
       const r = await send(w.port, "/healthz", { method: "GET" });

@@ -110,6 +110,10 @@ export function harness(
         submitted.push(input);
         return store.enqueueJob(input, TTL);
       },
+      submitBatch: (inputs) => {
+        submitted.push(...inputs);
+        return store.enqueueJobs(inputs, TTL);
+      },
       startedAt: clock.now(),
     },
     opts.scheduler,

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { claim, DAY, enqueue, failed, finishAttempt, fixture, ok, TTL } from "./helpers.js";
 
 const keyed = (plugin: string, key: string, command = "poll") => ({
@@ -184,5 +186,48 @@ describe("dedupe (SPEC §6.6)", () => {
       { to: "c", job_id: r.newJobIds[0], duplicate_of: null, dropped: null },
     ]);
     assert.equal(f.store.dedupeHits("b"), 1);
+  });
+});
+
+describe("enqueueJobs: one transaction for a batch (the webhook group commit)", () => {
+  it("two inputs with one key in a batch give one job and a hit on it, in input order", () => {
+    const f = fixture();
+    const results = f.store.enqueueJobs([keyed("a", "k"), keyed("a", "other"), keyed("a", "k")], TTL);
+    assert.equal(results.length, 3);
+    const [first, second, third] = results;
+    assert.ok(first && "job" in first && second && "job" in second);
+    assert.deepEqual(third, { duplicateOf: first.job.id, duplicateStatus: "queued" });
+    assert.deepEqual(
+      f.store.listQueue().map((j) => j.id),
+      [first.job.id, second.job.id],
+    );
+    assert.equal(f.store.dedupeHits("a"), 1);
+  });
+
+  it("a key already held outside the batch is a hit inside it", () => {
+    const f = fixture();
+    const held = enqueue(f.store, "a", { dedupeKey: "k", command: "poll" });
+    const [r] = f.store.enqueueJobs([keyed("a", "k")], TTL);
+    assert.deepEqual(r, { duplicateOf: held.id, duplicateStatus: "queued" });
+  });
+
+  it("a failure anywhere in the batch queues none of it", () => {
+    const f = fixture();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    assert.throws(() =>
+      f.store.enqueueJobs([keyed("a", "x"), { ...keyed("a", "y"), payload: circular }], TTL),
+    );
+    assert.equal(f.store.listQueue().length, 0);
+    // A refusal from SQLite inside the transaction rolls back the inserts before it.
+    const side = new Database(join(f.dir, "postern.db"));
+    side.exec(
+      "CREATE TRIGGER refuse_y BEFORE INSERT ON jobs WHEN NEW.dedupe_key = 'y' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    );
+    side.close();
+    assert.throws(() => f.store.enqueueJobs([keyed("a", "x"), keyed("a", "y")], TTL), {
+      code: "SQLITE_CONSTRAINT_TRIGGER",
+    });
+    assert.equal(f.store.listQueue().length, 0);
   });
 });
