@@ -116,7 +116,10 @@ describe("postern status", () => {
     // human
     const human = await cliAsync(["status", "--config", env.file]);
     assert.equal(human.status, 0, human.stderr);
-    assert.match(human.stdout, new RegExp(`^daemon\\s+running, pid ${daemon.pid}, up (?:\\d+h)?(?:\\d+m)?\\d+s`, "m"));
+    assert.match(
+      human.stdout,
+      new RegExp(`^daemon\\s+running, pid ${daemon.pid}, up (?:\\d+h)?(?:\\d+m)?\\d+s`, "m"),
+    );
     assert.match(human.stdout, /^queue\s+0 queued$/m);
     assert.match(
       human.stdout,
