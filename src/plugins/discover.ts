@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PosternError } from "../core/errors.js";
+import { SYSTEM_SOURCE } from "../core/system-events.js";
 import { MANIFEST_MAX_BYTES, parseManifest } from "./manifest.js";
 import { checkEntrypoint, checkPluginDir } from "./trust.js";
 import type { LoadedPlugin, Manifest, PluginListing } from "./types.js";
@@ -70,6 +71,13 @@ function refused(name: string, dir: string, reason: string, manifest: Manifest |
 
 function inspect(pluginsDirReal: string, name: string): PluginListing {
   const dir = path.join(pluginsDirReal, name);
+  if (name === SYSTEM_SOURCE) {
+    return refused(
+      name,
+      dir,
+      `"${SYSTEM_SOURCE}" is a reserved name (the source of system events): rename the directory`,
+    );
+  }
   // The directory is checked before its manifest is read: never parse files from outside plugins_dir.
   const dirCheck = checkPluginDir(pluginsDirReal, dir);
   if (!dirCheck.ok) return refused(name, dir, dirCheck.reason);
