@@ -1,4 +1,6 @@
+import { v7 as uuidv7 } from "uuid";
 import type { Config } from "../config/types.js";
+import type { AlertSettings } from "../core/system-events.js";
 import type { LoadedPlugin, PluginListing } from "../plugins/types.js";
 
 /**
@@ -12,4 +14,17 @@ export interface Runtime {
   pluginsDirReal: string;
   /** Configured, enabled and loaded: the plugins that may run and receive routed events. */
   enabledPlugins: Set<string>;
+}
+
+/** What raising a system event needs from the snapshot (SPEC §16): routes, targets, interval. */
+export function alertSettingsOf(runtime: Runtime, newId: () => string = uuidv7): AlertSettings {
+  const { config } = runtime;
+  return {
+    routes: config.routes,
+    enabledPlugins: runtime.enabledPlugins,
+    maxAttemptsFor: (p) => config.plugins[p]?.retry.max_attempts ?? 4,
+    maxRouteDepth: config.service.max_route_depth,
+    newId,
+    minIntervalMs: config.alerts.min_interval,
+  };
 }

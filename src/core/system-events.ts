@@ -285,3 +285,26 @@ export function planSystemEvent(alert: Alert, nowMs: number, routing: SystemRout
     jobs,
   };
 }
+
+/** Routing plus the interval: everything raising an alert needs besides the stored state. */
+export interface AlertSettings extends SystemRouting {
+  minIntervalMs: number;
+}
+
+/** A breaker transition worth an alert: a circuit that opened (or re-opened) or closed. */
+export function circuitOccurrence(
+  transition: { from: string; to: string; reason: string },
+  plugin: string,
+  command: string,
+  at: number,
+  job: { id: string; route_depth: number } | null,
+): Occurrence | null {
+  const type =
+    transition.to === "open"
+      ? "postern.circuit.opened"
+      : transition.to === "closed"
+        ? "postern.circuit.closed"
+        : null;
+  if (type === null) return null;
+  return { type, plugin, command, at, job, reason: transition.reason };
+}

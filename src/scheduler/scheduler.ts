@@ -5,16 +5,17 @@
  * slice of old jobs. Decisions come from core/; this file only reads, writes and arms timers.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import type { Runtime } from "../contracts/runtime.js";
+import { alertSettingsOf, type Runtime } from "../contracts/runtime.js";
 import type { Service, ServiceDeps } from "../contracts/service.js";
 import { type BreakerState, reduceBreaker } from "../core/breaker.js";
 import { isoUtc } from "../core/clock.js";
 import { toError } from "../core/errors.js";
 import { decideRun, type RunDecision } from "../core/schedule-decision.js";
+import { logAlerts } from "../log/alerts.js";
 import { logBreakerTransition } from "../log/circuit.js";
 import type { Logger } from "../log/logger.js";
 import { toBreaker } from "../store/breakers.js";
-import type { ScheduleRow } from "../store/index.js";
+import type { RaisedAlerts, ScheduleRow } from "../store/index.js";
 import { type PluginFacts, resolveZone, runFacts } from "./facts.js";
 import { currentPlan } from "./plan.js";
 import { sleepFor } from "./timer.js";
@@ -114,6 +115,7 @@ export class Scheduler implements Service {
     const nowMs = this.ctx.clock.now();
     const rt = this.ctx.runtime();
     this.stepBreakers(rt, nowMs);
+    this.flushAlerts(rt, nowMs);
     const report: TickReport = { at: isoUtc(nowMs), enqueued: [], skipped: [], wakeAt: null };
     const zone = resolveZone(rt.config.service.timezone);
     const scheduled = new Set<string>();
@@ -200,6 +202,20 @@ export class Scheduler implements Service {
     );
   }
 
+  /** System events that waited out their coalescing interval go out now (SPEC §16). */
+  private flushAlerts(rt: Runtime, nowMs: number): void {
+    try {
+      this.alerted(this.ctx.store.flushAlerts(nowMs, alertSettingsOf(rt)));
+    } catch (e) {
+      this.log.error({ err: toError(e).message }, `system events not flushed: ${toError(e).message}`);
+    }
+  }
+
+  private alerted(raised: RaisedAlerts): void {
+    logAlerts(this.log, raised);
+    if (raised.sent.some((ev) => ev.jobs.length > 0)) this.ctx.wake?.();
+  }
+
   /** Time steps (half-open after reset_after; a count at the threshold opens) and resets seen. */
   private stepBreakers(rt: Runtime, nowMs: number): void {
     const { store } = this.ctx;
@@ -233,7 +249,9 @@ export class Scheduler implements Service {
       } as const;
       let state = row.state;
       if (reduceBreaker(toBreaker(row), event).transition !== null) {
-        const t = store.stepBreaker(row.plugin, row.command, event);
+        const raised: RaisedAlerts = { sent: [], suppressed: [] };
+        const t = store.stepBreaker(row.plugin, row.command, event, alertSettingsOf(rt), raised);
+        this.alerted(raised);
         if (t !== null) {
           logBreakerTransition(this.log.child({ plugin: row.plugin }), t, pc.circuit_breaker.reset_after);
           state = t.to;
@@ -256,6 +274,8 @@ export class Scheduler implements Service {
       if (n < size) break;
       await yieldToLoop();
     }
+    // The system event log goes with the job log (SPEC §16: bounded like it).
+    if (!this.stopped) deleted += this.ctx.store.pruneSystemEvents(cutoff);
     if (deleted > 0) {
       this.log.debug(
         { deleted, older_than: isoUtc(cutoff) },

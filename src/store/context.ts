@@ -1,6 +1,7 @@
 /** What every store operation works with: one connection, its prepared tables, time and ids. */
 import type { Database } from "better-sqlite3";
 import type { Clock } from "../core/clock.js";
+import { AlertsTable } from "./alerts.js";
 import { AttemptsTable } from "./attempts.js";
 import { BreakersTable } from "./breakers.js";
 import { DedupeTable } from "./dedupe.js";
@@ -19,6 +20,7 @@ export interface StoreContext {
   state: StateTable;
   breakers: BreakersTable;
   dedupe: DedupeTable;
+  alerts: AlertsTable;
   /** What the write transactions met since the store opened, for /healthz and /metrics. */
   commits: CommitHealth;
 }
@@ -46,6 +48,7 @@ export function createContext(db: Database, file: string, clock: Clock, newId: (
     state: new StateTable(db),
     breakers: new BreakersTable(db),
     dedupe: new DedupeTable(db),
+    alerts: new AlertsTable(db),
     commits: { failures_total: 0, failing: false, last_error: null },
   };
 }

@@ -1,5 +1,6 @@
 /** The durable store (SPEC §6, §7, §11): the only place in Postern with SQL. */
 
+export type { SystemEventRow } from "./alerts.js";
 export type { Audit, AuditEvent, AuditJob } from "./audit.js";
 export type { HistoryFill } from "./bench-fill.js";
 export type { BreakerRow, BreakerState, BreakerTransition } from "./breakers.js";
@@ -20,4 +21,5 @@ export type { QueueStats } from "./queries.js";
 export { RESTART_ERROR, type RecoveredJob } from "./recovery.js";
 export type { SchedulePlanRow, ScheduleRow } from "./schedule.js";
 export { Store } from "./store.js";
+export type { RaisedAlerts } from "./system-events.js";
 export type * from "./types.js";

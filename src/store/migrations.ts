@@ -158,6 +158,40 @@ export const migrations: readonly Migration[] = [
         WHERE status IN ('queued','running') AND dedupe_key IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: "system events and their coalescing state",
+    sql: `
+      -- SPEC §16: one row per (type, plugin, command): when the last event went out and what
+      -- accumulated since (JSON, null when nothing is pending). due_at: when the pending part
+      -- may be flushed, so the tick reads only the rows that have something to send.
+      CREATE TABLE alert_state (
+        type         TEXT NOT NULL,
+        plugin       TEXT NOT NULL,
+        command      TEXT NOT NULL,
+        last_sent_at ${TIMESTAMP},
+        pending      TEXT,
+        due_at       ${TIMESTAMP},
+        PRIMARY KEY (type, plugin, command)
+      ) WITHOUT ROWID;
+      CREATE INDEX alert_state_due ON alert_state (due_at) WHERE due_at IS NOT NULL;
+
+      -- Every system event sent, with its routes; pruned with the job log.
+      CREATE TABLE system_events (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id     TEXT NOT NULL UNIQUE,
+        type         TEXT NOT NULL,
+        plugin       TEXT NOT NULL,
+        command      TEXT NOT NULL,
+        payload      TEXT NOT NULL,
+        cause_job_id TEXT,
+        created_at   ${TIMESTAMP} NOT NULL,
+        routes       TEXT NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX system_events_plugin ON system_events (plugin, seq);
+      CREATE INDEX system_events_created ON system_events (created_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

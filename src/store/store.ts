@@ -8,6 +8,8 @@ import { isoUtc } from "../core/clock.js";
 import type { CompletionPlan } from "../core/completion.js";
 import { PosternError } from "../core/errors.js";
 import { applyStateChange, type JsonObject } from "../core/state.js";
+import { type AlertSettings, circuitOccurrence, type Occurrence } from "../core/system-events.js";
+import type { SystemEventRow } from "./alerts.js";
 import { type Audit, auditDatabase } from "./audit.js";
 import { fillHistory, type HistoryFill } from "./bench-fill.js";
 import type { BreakerRow, BreakerTransition } from "./breakers.js";
@@ -28,6 +30,7 @@ import { Queries, type QueueStats } from "./queries.js";
 import { type RecoveredJob, recoverOrphans } from "./recovery.js";
 import { Retention } from "./retention.js";
 import { type SchedulePlanRow, type ScheduleRow, SchedulesTable } from "./schedule.js";
+import { flushAlerts, noAlerts, type RaisedAlerts, raiseAlerts } from "./system-events.js";
 import {
   type AttemptLogEntry,
   type AttemptView,
@@ -121,7 +124,12 @@ export class Store {
   commitAttempt(
     job: AttemptOwner,
     plan: CompletionPlan,
-    opts: { dedupeTtlMs: number; breakerThreshold?: number; claimNext?: ClaimAhead | null },
+    opts: {
+      dedupeTtlMs: number;
+      breakerThreshold?: number;
+      claimNext?: ClaimAhead | null;
+      alerts?: AlertSettings | null;
+    },
   ): CommitResult {
     return commitAttempt(this.ctx, job, plan, opts);
   }
@@ -134,8 +142,10 @@ export class Store {
     nowMs: number,
     isSameProcess: (pgid: number, startTime: string) => boolean,
     kill: (pgid: number) => void,
+    alerts: AlertSettings | null = null,
+    raised: RaisedAlerts = noAlerts(),
   ): RecoveredJob[] {
-    return recoverOrphans(this.ctx, nowMs, isSameProcess, kill);
+    return recoverOrphans(this.ctx, nowMs, isSameProcess, kill, alerts, raised);
   }
 
   markDeadForPlugins(reasonByPlugin: ReadonlyMap<string, string>): KilledJob[] {
@@ -324,9 +334,50 @@ export class Store {
     return this.ctx.breakers.get(plugin, command);
   }
 
-  /** One breaker event (the scheduler's time step), read and written in one transaction. */
-  stepBreaker(plugin: string, command: string, event: BreakerEvent): BreakerTransition | null {
-    return writeTx(this.ctx, () => this.ctx.breakers.step(plugin, command, event));
+  /**
+   * One breaker event (the scheduler's time step), read and written in one transaction, with
+   * the system event of a circuit that opened or closed (SPEC §16) when `alerts` is given.
+   */
+  stepBreaker(
+    plugin: string,
+    command: string,
+    event: BreakerEvent,
+    alerts: AlertSettings | null = null,
+    raised: RaisedAlerts = noAlerts(),
+  ): BreakerTransition | null {
+    return writeTx(this.ctx, () => {
+      const t = this.ctx.breakers.step(plugin, command, event);
+      if (t !== null) {
+        const occurrence = circuitOccurrence(t, plugin, command, event.at, null);
+        if (occurrence !== null) raiseAlerts(this.ctx, [occurrence], alerts, raised);
+      }
+      return t;
+    });
+  }
+
+  /** Raises system events in one transaction of their own (a change already committed elsewhere is not their cause). */
+  raiseSystemEvents(occurrences: readonly Occurrence[], alerts: AlertSettings): RaisedAlerts {
+    return writeTx(this.ctx, () => raiseAlerts(this.ctx, occurrences, alerts));
+  }
+
+  /** System events whose coalescing interval has passed with something accumulated (the tick). */
+  flushAlerts(nowMs: number, alerts: AlertSettings): RaisedAlerts {
+    return writeTx(this.ctx, () => flushAlerts(this.ctx, nowMs, alerts));
+  }
+
+  /** System events sent, newest first (of one plugin, or all). */
+  systemEvents(plugin: string | null, limit: number): SystemEventRow[] {
+    return this.ctx.alerts.recent(plugin, limit);
+  }
+
+  /** System events sent per type, of those still kept (for /metrics). */
+  systemEventCounts(): Map<string, number> {
+    return this.ctx.alerts.countByType();
+  }
+
+  /** Retention of the system event log, with the job log's cutoff. */
+  pruneSystemEvents(olderThanMs: number): number {
+    return writeTx(this.ctx, () => this.ctx.alerts.prune(olderThanMs));
   }
 
   /** `postern reset`: closes the circuits; returns those that were not closed, as they were. */

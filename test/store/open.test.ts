@@ -39,6 +39,7 @@ describe("openStore", () => {
     assert.deepEqual(
       p.tables.filter((t) => t !== "sqlite_sequence"),
       [
+        "alert_state",
         "attempts",
         "breakers",
         "events",
@@ -47,6 +48,7 @@ describe("openStore", () => {
         "plugin_state",
         "plugin_counters",
         "schedules",
+        "system_events",
       ].sort(),
     );
   });
