@@ -220,7 +220,8 @@ export function planCompletion(input: CompletionInput): CompletionPlan {
 
 function deadReason(error: string | null, attempt: number, retryable: boolean): string {
   const why = error ?? "failed";
-  return retryable ? `${why}; ${attempt} attempts used` : `${why}; not retryable`;
+  const attempts = attempt === 1 ? "1 attempt" : `${attempt} attempts`;
+  return retryable ? `${why}; after ${attempts}` : `${why}; not retryable`;
 }
 
 function changedState(current: JsonObject, updates: JsonObject | undefined, replace: boolean) {

@@ -9,7 +9,12 @@ export function logAlerts(
 ): void {
   for (const ev of alerts.sent) {
     log.info(
-      { system_event: ev.type, event_id: ev.event_id, count: ev.payload.count, new_jobs: ev.jobs.length },
+      {
+        system_event: ev.type,
+        event_id: ev.event_id,
+        count: ev.payload.count,
+        new_job_ids: ev.jobs.map((j) => j.id),
+      },
       `system event ${ev.type}: ${ev.payload.title}`,
     );
   }

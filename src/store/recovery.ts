@@ -79,7 +79,7 @@ export function recoverOrphans(
           command: row.command,
           at: nowMs,
           job: { id: row.id, route_depth: row.route_depth },
-          reason: `${RESTART_ERROR}; ${row.attempt} attempts used`,
+          reason: `${RESTART_ERROR}; after ${row.attempt === 1 ? "1 attempt" : `${row.attempt} attempts`}`,
         } as const;
         raiseAlerts(ctx, [occurrence], alerts, raised);
       }

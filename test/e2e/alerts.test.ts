@@ -1,0 +1,122 @@
+/**
+ * System events end to end (SPEC §16): the real daemon, a failing fixture plugin and the
+ * bundled notify plugin writing to a file, routed with `from: postern` routes.
+ */
+import assert from "node:assert/strict";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { cliJson } from "../helpers/cli.js";
+import { DaemonProcess, type LogLine } from "../helpers/daemon.js";
+import { fixturePluginsDir, repoRoot } from "../helpers/paths.js";
+
+/** A plugins directory with the fixture and the bundled notify (which imports ../../dist). */
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), "postern-alerts-"));
+  symlinkSync(join(repoRoot, "dist"), join(dir, "dist"));
+  mkdirSync(join(dir, "plugins"));
+  cpSync(join(fixturePluginsDir, "scripted"), join(dir, "plugins", "scripted"), { recursive: true });
+  cpSync(join(repoRoot, "plugins", "notify"), join(dir, "plugins", "notify"), { recursive: true });
+  const alertsFile = join(dir, "alerts.log");
+  const file = join(dir, "postern.yaml");
+  writeFileSync(
+    file,
+    `service:
+  state_dir: ./data
+  log_level: debug
+plugins_dir: ./plugins
+webhooks: { listen: "127.0.0.1:0" }
+alerts: { min_interval: 15m }
+plugins:
+  scripted:
+    retry: { max_attempts: 1, backoff_base: 100ms }
+    circuit_breaker: { threshold: 2, reset_after: 1h }
+  notify:
+    config: { file: ${alertsFile} }
+routes:
+  - { from: postern, event_type: postern.job.dead, to: notify }
+  - { from: postern, event_type: postern.circuit.opened, to: notify }
+  - { from: postern, event_type: postern.circuit.closed, to: notify }
+`,
+  );
+  const lines = () => {
+    try {
+      return readFileSync(alertsFile, "utf8")
+        .split("\n")
+        .filter((l) => l !== "");
+    } catch {
+      return [];
+    }
+  };
+  return { file, lines };
+}
+
+function run(config: string, script: unknown): string {
+  const r = cliJson<{ job_id?: string }>([
+    "run",
+    "scripted",
+    "--event",
+    JSON.stringify({ type: "test", payload: { script } }),
+    "--config",
+    config,
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.json.job_id);
+  return r.json.job_id;
+}
+
+/** The notify jobs of a system event's log line, once they have all succeeded. */
+async function delivered(daemon: DaemonProcess, line: LogLine): Promise<void> {
+  const ids = line["new_job_ids"] as string[];
+  assert.equal(ids.length, 1, JSON.stringify(line));
+  for (const id of ids) await daemon.waitForJob(id, "succeeded");
+}
+
+describe("system events, end to end (SPEC §16)", () => {
+  const env = setup();
+  let daemon: DaemonProcess;
+
+  before(async () => {
+    daemon = await DaemonProcess.start(env.file);
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+
+  it("a job that goes dead is reported once through notify; the circuit's opening and closing once each", async () => {
+    const first = run(env.file, { exit: 3 });
+    await daemon.waitForJob(first, "dead");
+    const dead = await daemon.waitFor((l) => l["system_event"] === "postern.job.dead");
+    await delivered(daemon, dead);
+    assert.equal(env.lines().length, 1);
+    assert.match(
+      env.lines()[0] ?? "",
+      /postern\.job\.dead: scripted handle: 1 job went dead \(exit code 3; after 1 attempt\)/,
+    );
+
+    // The second death opens the circuit (threshold 2): one circuit.opened line; the death
+    // itself is counted for the next job.dead, not sent (min_interval 15m).
+    const second = run(env.file, { exit: 3 });
+    await daemon.waitForJob(second, "dead");
+    const opened = await daemon.waitFor((l) => l["system_event"] === "postern.circuit.opened");
+    await delivered(daemon, opened);
+
+    const fine = run(env.file, {});
+    await daemon.waitForJob(fine, "succeeded");
+    const closed = await daemon.waitFor((l) => l["system_event"] === "postern.circuit.closed");
+    await delivered(daemon, closed);
+
+    const lines = env.lines();
+    assert.equal(lines.length, 3, lines.join("\n"));
+    assert.match(
+      lines[1] ?? "",
+      /postern\.circuit\.opened: scripted handle: circuit opened \(2 consecutive failures\)/,
+    );
+    assert.match(
+      lines[2] ?? "",
+      /postern\.circuit\.closed: scripted handle: circuit closed \(an attempt succeeded\)/,
+    );
+    assert.equal(daemon.lines.filter((l) => l["system_event"] === "postern.job.dead").length, 1);
+  });
+});
