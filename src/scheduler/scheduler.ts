@@ -116,6 +116,7 @@ export class Scheduler implements Service {
     const rt = this.ctx.runtime();
     this.stepBreakers(rt, nowMs);
     this.flushAlerts(rt, nowMs);
+    this.checkHeartbeats(rt, nowMs);
     const report: TickReport = { at: isoUtc(nowMs), enqueued: [], skipped: [], wakeAt: null };
     const zone = resolveZone(rt.config.service.timezone);
     const scheduled = new Set<string>();
@@ -208,6 +209,27 @@ export class Scheduler implements Service {
       this.alerted(this.ctx.store.flushAlerts(nowMs, alertSettingsOf(rt)));
     } catch (e) {
       this.log.error({ err: toError(e).message }, `system events not flushed: ${toError(e).message}`);
+    }
+  }
+
+  /** Heartbeats (SPEC §16) of every enabled plugin with an `expect`. */
+  private checkHeartbeats(rt: Runtime, nowMs: number): void {
+    for (const [plugin, pc] of Object.entries(rt.config.plugins)) {
+      if (pc.expect === null || !rt.enabledPlugins.has(plugin)) continue;
+      for (const kind of ["success", "event"] as const) {
+        const within = kind === "success" ? pc.expect.success_within : pc.expect.event_within;
+        if (within === null) continue;
+        try {
+          this.alerted(
+            this.ctx.store.checkHeartbeat(plugin, kind, within, nowMs, alertSettingsOf(rt)).raised,
+          );
+        } catch (e) {
+          this.log.error(
+            { plugin, err: toError(e).message },
+            `heartbeat of ${plugin} not checked: ${toError(e).message}`,
+          );
+        }
+      }
     }
   }
 

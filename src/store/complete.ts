@@ -109,6 +109,7 @@ export function commitAttempt(
       });
       ctx.events.insert(job.id, position, ev, routes);
     });
+    if (plan.events.length > 0) ctx.heartbeats.sawEvent(job.plugin, plan.events[0]?.timestamp ?? nowIso);
 
     // With the threshold known, the circuit opens in the same commit as the failure that
     // reached it: no window in which the scheduler could still enqueue another poll.

@@ -6,6 +6,7 @@ import { AttemptsTable } from "./attempts.js";
 import { BreakersTable } from "./breakers.js";
 import { DedupeTable } from "./dedupe.js";
 import { EventsTable } from "./events.js";
+import { HeartbeatsTable } from "./heartbeats.js";
 import { JobsTable } from "./jobs.js";
 import { StateTable } from "./state.js";
 
@@ -21,6 +22,7 @@ export interface StoreContext {
   breakers: BreakersTable;
   dedupe: DedupeTable;
   alerts: AlertsTable;
+  heartbeats: HeartbeatsTable;
   /** What the write transactions met since the store opened, for /healthz and /metrics. */
   commits: CommitHealth;
 }
@@ -49,6 +51,7 @@ export function createContext(db: Database, file: string, clock: Clock, newId: (
     breakers: new BreakersTable(db),
     dedupe: new DedupeTable(db),
     alerts: new AlertsTable(db),
+    heartbeats: new HeartbeatsTable(db),
     commits: { failures_total: 0, failing: false, last_error: null },
   };
 }

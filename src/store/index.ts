@@ -15,6 +15,7 @@ export type {
 } from "./dashboard.js";
 export { DB_FILE, type OpenOptions, openStore, verifyWal } from "./db.js";
 export type { EnqueueInput, EnqueueResult } from "./enqueue.js";
+export type { HeartbeatRow } from "./heartbeats.js";
 export type { KilledJob } from "./lifecycle.js";
 export { LATEST_VERSION, type Migration, migrations } from "./migrations.js";
 export type { QueueStats } from "./queries.js";

@@ -192,6 +192,22 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX system_events_created ON system_events (created_at);
     `,
   },
+  {
+    version: 5,
+    name: "heartbeats",
+    sql: `
+      -- SPEC §16: per plugin and kind ('success' | 'event'); started_at is the clock's start
+      -- (first load), last_at the last success or event seen, missed_at set while missed.
+      CREATE TABLE heartbeats (
+        plugin     TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('success','event')),
+        started_at ${TIMESTAMP} NOT NULL,
+        last_at    ${TIMESTAMP},
+        missed_at  ${TIMESTAMP},
+        PRIMARY KEY (plugin, kind)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

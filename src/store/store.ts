@@ -7,6 +7,7 @@ import type { BreakerEvent } from "../core/breaker.js";
 import { isoUtc } from "../core/clock.js";
 import type { CompletionPlan } from "../core/completion.js";
 import { PosternError } from "../core/errors.js";
+import { type HeartbeatKind, stepHeartbeat } from "../core/heartbeat.js";
 import { applyStateChange, type JsonObject } from "../core/state.js";
 import { type AlertSettings, circuitOccurrence, type Occurrence } from "../core/system-events.js";
 import type { SystemEventRow } from "./alerts.js";
@@ -24,6 +25,7 @@ import {
   type JobTree,
 } from "./dashboard.js";
 import { type EnqueueInput, type EnqueueResult, enqueueJob, retryDeadJob } from "./enqueue.js";
+import type { HeartbeatRow } from "./heartbeats.js";
 import { cancelJob, type KilledJob, markDeadForPlugins, requeueWithoutAttempt } from "./lifecycle.js";
 import { MetaTable } from "./meta.js";
 import { Queries, type QueueStats } from "./queries.js";
@@ -358,6 +360,42 @@ export class Store {
   /** Raises system events in one transaction of their own (a change already committed elsewhere is not their cause). */
   raiseSystemEvents(occurrences: readonly Occurrence[], alerts: AlertSettings): RaisedAlerts {
     return writeTx(this.ctx, () => raiseAlerts(this.ctx, occurrences, alerts));
+  }
+
+  /**
+   * One heartbeat check (SPEC §16) at the tick: the state change and its missed/recovered
+   * event commit together, so a restart neither re-fires nor forgets.
+   */
+  checkHeartbeat(
+    plugin: string,
+    kind: HeartbeatKind,
+    withinMs: number,
+    nowMs: number,
+    alerts: AlertSettings,
+  ): { transition: "missed" | "recovered" | null; raised: RaisedAlerts } {
+    return writeTx(this.ctx, () => {
+      const state = this.ctx.heartbeats.get(plugin, kind);
+      const seen = kind === "success" ? this.ctx.heartbeats.lastSuccess(plugin) : null;
+      const step = stepHeartbeat(kind, state, seen, withinMs, nowMs);
+      this.ctx.heartbeats.put(plugin, kind, step.next);
+      const raised = noAlerts();
+      if (step.transition !== null) {
+        const occurrence: Occurrence = {
+          type: step.transition.to === "missed" ? "postern.heartbeat.missed" : "postern.heartbeat.recovered",
+          plugin,
+          command: `${kind}_within`,
+          at: nowMs,
+          job: null,
+          reason: step.transition.reason,
+        };
+        raiseAlerts(this.ctx, [occurrence], alerts, raised);
+      }
+      return { transition: step.transition?.to ?? null, raised };
+    });
+  }
+
+  heartbeats(plugin?: string): HeartbeatRow[] {
+    return this.ctx.heartbeats.list(plugin);
   }
 
   /** System events whose coalescing interval has passed with something accumulated (the tick). */

@@ -12,13 +12,14 @@ import { DaemonProcess, type LogLine } from "../helpers/daemon.js";
 import { fixturePluginsDir, repoRoot } from "../helpers/paths.js";
 
 /** A plugins directory with the fixture and the bundled notify (which imports ../../dist). */
-function setup() {
+function setup(extra = "") {
   const dir = mkdtempSync(join(tmpdir(), "postern-alerts-"));
   symlinkSync(join(repoRoot, "dist"), join(dir, "dist"));
   mkdirSync(join(dir, "plugins"));
   cpSync(join(fixturePluginsDir, "scripted"), join(dir, "plugins", "scripted"), { recursive: true });
   cpSync(join(repoRoot, "plugins", "notify"), join(dir, "plugins", "notify"), { recursive: true });
   const alertsFile = join(dir, "alerts.log");
+  const plugins = extra === "" ? "" : `${extra}\n`;
   const file = join(dir, "postern.yaml");
   writeFileSync(
     file,
@@ -34,10 +35,12 @@ plugins:
     circuit_breaker: { threshold: 2, reset_after: 1h }
   notify:
     config: { file: ${alertsFile} }
-routes:
+${plugins}routes:
   - { from: postern, event_type: postern.job.dead, to: notify }
   - { from: postern, event_type: postern.circuit.opened, to: notify }
   - { from: postern, event_type: postern.circuit.closed, to: notify }
+  - { from: postern, event_type: postern.heartbeat.missed, to: notify }
+  - { from: postern, event_type: postern.heartbeat.recovered, to: notify }
 `,
   );
   const lines = () => {
@@ -52,10 +55,10 @@ routes:
   return { file, lines };
 }
 
-function run(config: string, script: unknown): string {
+function run(config: string, script: unknown, plugin = "scripted"): string {
   const r = cliJson<{ job_id?: string }>([
     "run",
-    "scripted",
+    plugin,
     "--event",
     JSON.stringify({ type: "test", payload: { script } }),
     "--config",
@@ -118,5 +121,54 @@ describe("system events, end to end (SPEC §16)", () => {
       /postern\.circuit\.closed: scripted handle: circuit closed \(an attempt succeeded\)/,
     );
     assert.equal(daemon.lines.filter((l) => l["system_event"] === "postern.job.dead").length, 1);
+  });
+});
+
+describe("heartbeats, end to end (SPEC §16)", () => {
+  // A second scripted plugin with a 2 s success heartbeat, checked on a 1 s tick.
+  const env = setup(["  quiet:", "    expect: { success_within: 2s }"].join("\n"));
+  let daemon: DaemonProcess;
+
+  before(async () => {
+    cpSync(join(fixturePluginsDir, "scripted"), join(env.file, "..", "plugins", "quiet"), {
+      recursive: true,
+    });
+    writeFileSync(
+      join(env.file, "..", "plugins", "quiet", "manifest.yaml"),
+      readFileSync(join(env.file, "..", "plugins", "quiet", "manifest.yaml"), "utf8").replace(
+        "name: scripted",
+        "name: quiet",
+      ),
+    );
+    writeFileSync(
+      env.file,
+      readFileSync(env.file, "utf8").replace("log_level: debug", "log_level: debug\n  tick_interval: 1s"),
+    );
+    daemon = await DaemonProcess.start(env.file);
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+
+  it("a plugin without a success for its period is reported missed once, then recovered once", async () => {
+    const missed = await daemon.waitFor((l) => l["system_event"] === "postern.heartbeat.missed", 20_000);
+    await delivered(daemon, missed);
+    const ok = run(env.file, {}, "quiet");
+    await daemon.waitForJob(ok, "succeeded");
+    const recovered = await daemon.waitFor(
+      (l) => l["system_event"] === "postern.heartbeat.recovered",
+      20_000,
+    );
+    await delivered(daemon, recovered);
+    const lines = env.lines();
+    assert.equal(lines.length, 2, lines.join("\n"));
+    assert.match(
+      lines[0] ?? "",
+      /postern\.heartbeat\.missed: quiet: heartbeat missed \(no job succeeded since it was first loaded \d+s ago \(expected within 2s\)\)/,
+    );
+    assert.match(
+      lines[1] ?? "",
+      /postern\.heartbeat\.recovered: quiet: heartbeat recovered \(a job succeeded again; missed for/,
+    );
   });
 });

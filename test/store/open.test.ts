@@ -43,6 +43,7 @@ describe("openStore", () => {
         "attempts",
         "breakers",
         "events",
+        "heartbeats",
         "jobs",
         "meta",
         "plugin_state",
