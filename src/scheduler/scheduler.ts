@@ -182,6 +182,7 @@ export class Scheduler implements Service {
       if (row.skip_kind !== d.skip || row.skip_reason !== d.reason) {
         store.recordScheduleSkip(plugin, { kind: d.skip, reason: d.reason });
       }
+      store.recordWhy(plugin, d.skip, d.reason);
       return;
     }
     if (d.action !== "enqueue") return;
@@ -196,6 +197,9 @@ export class Scheduler implements Service {
     });
     if (!("job" in result)) return;
     store.setScheduledRun(plugin, result.job.id);
+    // Runs missed while the daemon was down run once: the ledger says so (SPEC §16).
+    if (d.reason.startsWith("missed run"))
+      store.recordWhy(plugin, "missed_while_down", `${d.reason}; ran once as ${result.job.id}`);
     report.enqueued.push({ plugin, job_id: result.job.id, reason: d.reason });
     this.log.info(
       { plugin, job_id: result.job.id, planned_at: row.next_run_at, trial: d.trial, reason: d.reason },

@@ -9,6 +9,7 @@ import { EventsTable } from "./events.js";
 import { HeartbeatsTable } from "./heartbeats.js";
 import { JobsTable } from "./jobs.js";
 import { StateTable } from "./state.js";
+import { WhyLedgerTable } from "./why-ledger.js";
 
 export interface StoreContext {
   db: Database;
@@ -23,6 +24,7 @@ export interface StoreContext {
   dedupe: DedupeTable;
   alerts: AlertsTable;
   heartbeats: HeartbeatsTable;
+  whyLedger: WhyLedgerTable;
   /** What the write transactions met since the store opened, for /healthz and /metrics. */
   commits: CommitHealth;
 }
@@ -52,6 +54,7 @@ export function createContext(db: Database, file: string, clock: Clock, newId: (
     dedupe: new DedupeTable(db),
     alerts: new AlertsTable(db),
     heartbeats: new HeartbeatsTable(db),
+    whyLedger: new WhyLedgerTable(db),
     commits: { failures_total: 0, failing: false, last_error: null },
   };
 }

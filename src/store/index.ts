@@ -24,3 +24,4 @@ export type { SchedulePlanRow, ScheduleRow } from "./schedule.js";
 export { Store } from "./store.js";
 export type { RaisedAlerts } from "./system-events.js";
 export type * from "./types.js";
+export type { LedgerRow } from "./why-ledger.js";

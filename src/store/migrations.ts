@@ -208,6 +208,25 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: "the why-ledger",
+    sql: `
+      -- SPEC §16: due polls not enqueued, coalesced per plugin into runs of the same kind;
+      -- at most 1,000 rows per plugin, pruned with the job log.
+      CREATE TABLE why_ledger (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        plugin   TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        reason   TEXT NOT NULL,
+        count    INTEGER NOT NULL CHECK (count >= 1),
+        first_at ${TIMESTAMP} NOT NULL,
+        last_at  ${TIMESTAMP} NOT NULL
+      );
+      CREATE INDEX why_ledger_plugin ON why_ledger (plugin, id);
+      CREATE INDEX why_ledger_last ON why_ledger (last_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

@@ -42,6 +42,7 @@ import {
   type JobStatus,
   toAttemptView,
 } from "./types.js";
+import type { LedgerRow } from "./why-ledger.js";
 
 export class Store {
   private readonly queries: Queries;
@@ -394,6 +395,19 @@ export class Store {
     });
   }
 
+  /** A due poll not enqueued, or a run missed while down (SPEC §16), into the why-ledger. */
+  recordWhy(plugin: string, kind: string, reason: string): void {
+    writeTx(this.ctx, () => this.ctx.whyLedger.record(plugin, kind, reason, this.ctx.clock.now()));
+  }
+
+  whyLedger(plugin: string, limit: number): LedgerRow[] {
+    return this.ctx.whyLedger.recent(plugin, limit);
+  }
+
+  whyLedgerCounts(): { plugin: string; kind: string; n: number }[] {
+    return this.ctx.whyLedger.counts();
+  }
+
   heartbeats(plugin?: string): HeartbeatRow[] {
     return this.ctx.heartbeats.list(plugin);
   }
@@ -415,7 +429,10 @@ export class Store {
 
   /** Retention of the system event log, with the job log's cutoff. */
   pruneSystemEvents(olderThanMs: number): number {
-    return writeTx(this.ctx, () => this.ctx.alerts.prune(olderThanMs));
+    return writeTx(
+      this.ctx,
+      () => this.ctx.alerts.prune(olderThanMs) + this.ctx.whyLedger.prune(olderThanMs),
+    );
   }
 
   /** `postern reset`: closes the circuits; returns those that were not closed, as they were. */

@@ -50,6 +50,7 @@ describe("openStore", () => {
         "plugin_counters",
         "schedules",
         "system_events",
+        "why_ledger",
       ].sort(),
     );
   });
