@@ -28,6 +28,7 @@ const COMMANDS: [string, () => Promise<Register>][] = [
   ["state", async () => (await import("./commands/state.js")).registerState],
   ["logs", async () => (await import("./commands/logs.js")).registerLogs],
   ["reset", async () => (await import("./commands/reset.js")).registerReset],
+  ["why", async () => (await import("./commands/why.js")).registerWhy],
 ];
 
 async function buildProgram(argv: string[]): Promise<Command> {

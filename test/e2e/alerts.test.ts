@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cliJson } from "../helpers/cli.js";
+import { cli, cliJson } from "../helpers/cli.js";
 import { DaemonProcess, type LogLine } from "../helpers/daemon.js";
 import { fixturePluginsDir, repoRoot } from "../helpers/paths.js";
 
@@ -172,3 +172,78 @@ describe("heartbeats, end to end (SPEC §16)", () => {
     );
   });
 });
+
+describe("postern why, end to end (SPEC §16)", () => {
+  // A poll that always fails (due again at once after a failure), with a circuit that opens at the first failure.
+  const env = setup(
+    [
+      "  poller:",
+      "    schedule: { every: 1m }",
+      "    config: { script: { exit: 3 } }",
+      "    retry: { max_attempts: 1 }",
+      "    circuit_breaker: { threshold: 1, reset_after: 1h }",
+      "    expect: { success_within: 1h }",
+    ].join("\n"),
+  );
+  let daemon: DaemonProcess;
+
+  before(async () => {
+    const plugins = join(env.file, "..", "plugins");
+    cpSync(join(fixturePluginsDir, "scripted"), join(plugins, "poller"), { recursive: true });
+    const manifest = join(plugins, "poller", "manifest.yaml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("name: scripted", "name: poller"));
+    writeFileSync(
+      env.file,
+      readFileSync(env.file, "utf8").replace("log_level: debug", "log_level: debug\n  tick_interval: 1s"),
+    );
+    daemon = await DaemonProcess.start(env.file);
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+
+  it("explains an open circuit: the skipped polls, the circuit, the alerts and the heartbeat", async () => {
+    await daemon.waitFor(
+      (l) => l["system_event"] === "postern.circuit.opened" && l["message"].includes("poller"),
+    );
+    // Two ticks that find the poll due and the circuit open.
+    await daemon.waitFor((l) => l["skip"] === "circuit_open");
+    const r = cliJson<WhyJson>(["why", "poller", "--json", "--config", env.file]);
+    assert.equal(r.status, 0, r.stderr);
+    const why = r.json;
+    assert.match(why.next_run_reason, /circuit open until/);
+    assert.equal(why.runs[0]?.status, "dead");
+    assert.equal(why.skips[0]?.kind, "circuit_open");
+    assert.ok((why.skips[0]?.count ?? 0) >= 1);
+    assert.equal(why.circuits["poll"]?.state, "open");
+    assert.deepEqual(
+      why.heartbeats.map((h) => [h.kind, h.state]),
+      [["success", "ok"]],
+    );
+    assert.deepEqual(why.alerts.map((a) => a.type).sort(), ["postern.circuit.opened", "postern.job.dead"]);
+    const text = cli(["why", "poller", "--config", env.file]);
+    assert.equal(text.status, 0, text.stderr);
+    console.log(text.stdout);
+    assert.match(text.stdout, /^poller: enabled, healthy\nnext run: .*circuit open until/);
+    assert.match(
+      text.stdout,
+      /skipped when due \(newest first\):\n {2}.*circuit_open x\d+: circuit open until/,
+    );
+    assert.match(text.stdout, /circuits:\n {2}poll: open \(1 consecutive failures, opened /);
+  });
+
+  it("refuses a plugin that is not configured, naming the file", () => {
+    const r = cli(["why", "nobody", "--config", env.file]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /plugin "nobody" is not in .*postern\.yaml/);
+  });
+});
+
+interface WhyJson {
+  next_run_reason: string;
+  runs: { status: string }[];
+  skips: { kind: string; count: number }[];
+  circuits: Record<string, { state: string }>;
+  heartbeats: { kind: string; state: string }[];
+  alerts: { type: string }[];
+}
