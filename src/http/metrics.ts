@@ -25,6 +25,9 @@ export class Metrics {
   private readonly circuitOpen: Gauge<"plugin" | "command">;
   private readonly databaseUp: Gauge;
   private readonly commitFailures: Counter;
+  private readonly systemEvents: Counter<"type">;
+  private readonly schedulerSkips: Counter<"plugin" | "reason">;
+  private readonly heartbeatMissed: Gauge<"plugin" | "kind">;
 
   constructor(
     private readonly store: Store,
@@ -93,6 +96,26 @@ export class Metrics {
       help: "1 when the last scrape could read the database, else 0 (store series then keep their last values)",
       registers,
     });
+    // SPEC §16. Read from the database like the dedupe hits: counts of the rows still kept
+    // (system events and the why-ledger are pruned with the job log).
+    this.systemEvents = new Counter({
+      name: "postern_system_events_total",
+      help: "System events sent (postern.job.dead, postern.circuit.opened, ...), of those within job_log_retention",
+      labelNames: ["type"],
+      registers,
+    });
+    this.schedulerSkips = new Counter({
+      name: "postern_scheduler_skips_total",
+      help: "Scheduler ticks that found a poll due and did not enqueue it, by plugin and reason (the why-ledger)",
+      labelNames: ["plugin", "reason"],
+      registers,
+    });
+    this.heartbeatMissed = new Gauge({
+      name: "postern_heartbeat_missed",
+      help: "1 while the plugin's heartbeat (expect: success_within / event_within) is missed, else 0",
+      labelNames: ["plugin", "kind"],
+      registers,
+    });
     processMetrics(this.registry);
   }
 
@@ -144,6 +167,16 @@ export class Metrics {
       this.circuitOpen.set({ plugin: b.plugin, command: b.command }, isOpen ? 1 : 0);
     }
     this.circuitsOpen.set(open);
+    this.systemEvents.reset();
+    for (const [type, n] of this.store.systemEventCounts()) this.systemEvents.inc({ type }, n);
+    this.schedulerSkips.reset();
+    for (const s of this.store.whyLedgerCounts()) {
+      this.schedulerSkips.inc({ plugin: s.plugin, reason: s.kind }, s.n);
+    }
+    this.heartbeatMissed.reset();
+    for (const h of this.store.heartbeats()) {
+      this.heartbeatMissed.set({ plugin: h.plugin, kind: h.kind }, h.missed_at === null ? 0 : 1);
+    }
   }
 }
 
