@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { cli, cliJson } from "../helpers/cli.js";
 import { DaemonProcess, type LogLine } from "../helpers/daemon.js";
 import { fixturePluginsDir, repoRoot } from "../helpers/paths.js";
@@ -247,3 +248,55 @@ interface WhyJson {
   heartbeats: { kind: string; state: string }[];
   alerts: { type: string }[];
 }
+
+describe("system events survive kill -9 (SPEC §16: same transaction as the cause)", () => {
+  it("after a SIGKILL mid-run and a restart, every dead job is reported or counted for the next event", async () => {
+    const env = setup();
+    const N = 12;
+    let daemon = await DaemonProcess.start(env.file);
+    const ids: string[] = [];
+    // Each job fails after a short sleep, not retried: the kill lands during some attempt or commit.
+    for (let i = 0; i < N; i++) ids.push(run(env.file, { exit: 3, sleep_ms: 300 }));
+    await daemon.waitForJob(ids[4] ?? "", "dead");
+    daemon.child.kill("SIGKILL");
+    await daemon.exited;
+    const before = daemon;
+
+    daemon = await DaemonProcess.start(env.file);
+    // Each job ends dead: before the kill, at recovery (its attempt was in flight), or after.
+    const isDead = (id: string) => (l: LogLine) =>
+      l["job_id"] === id && (l["job_status"] === "dead" || l["status"] === "dead");
+    for (const id of ids) {
+      if (before.lines.some(isDead(id))) continue;
+      await daemon.waitFor(isDead(id), 30_000);
+    }
+    await daemon.stop();
+
+    const db = new Database(join(env.file, "..", "data", "postern.db"), { readonly: true });
+    try {
+      const dead = db.prepare("SELECT id FROM jobs WHERE plugin = 'scripted' AND status = 'dead'").all() as {
+        id: string;
+      }[];
+      assert.equal(dead.length, N, "every job ended dead");
+      const sent = db
+        .prepare("SELECT payload FROM system_events WHERE type = 'postern.job.dead' AND plugin = 'scripted'")
+        .all() as { payload: string }[];
+      const pending = db
+        .prepare("SELECT pending FROM alert_state WHERE type = 'postern.job.dead' AND plugin = 'scripted'")
+        .get() as { pending: string | null } | undefined;
+      const carried = sent.reduce((n, e) => n + (JSON.parse(e.payload) as { count: number }).count, 0);
+      const waiting = pending?.pending ? (JSON.parse(pending.pending) as { count: number }).count : 0;
+      console.log(
+        `kill -9: ${N} dead jobs; ${sent.length} events sent carrying ${carried}, ${waiting} pending`,
+      );
+      assert.equal(sent.length, 1, "min_interval 15m: one event at once");
+      assert.equal(carried + waiting, N, "each dead job is in an event or in the pending count");
+      const reported = new Set(sent.flatMap((e) => (JSON.parse(e.payload) as { job_ids: string[] }).job_ids));
+      const pendingIds: string[] = pending?.pending ? JSON.parse(pending.pending).job_ids : [];
+      for (const { id } of dead)
+        assert.ok(reported.has(id) || pendingIds.includes(id), `job ${id} unreported`);
+    } finally {
+      db.close();
+    }
+  });
+});
