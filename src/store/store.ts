@@ -467,4 +467,17 @@ export class Store {
   putMeta(key: string, value: unknown): void {
     writeTx(this.ctx, () => this.meta.put(key, value));
   }
+
+  /** A meta row and the system events its change causes (an init result: unhealthy / healthy), together. */
+  putMetaRaising(
+    key: string,
+    value: unknown,
+    occurrences: readonly Occurrence[],
+    alerts: AlertSettings,
+  ): RaisedAlerts {
+    return writeTx(this.ctx, () => {
+      this.meta.put(key, value);
+      return raiseAlerts(this.ctx, occurrences, alerts);
+    });
+  }
 }

@@ -42,6 +42,7 @@ ${plugins}routes:
   - { from: postern, event_type: postern.circuit.closed, to: notify }
   - { from: postern, event_type: postern.heartbeat.missed, to: notify }
   - { from: postern, event_type: postern.heartbeat.recovered, to: notify }
+  - { from: postern, event_type: postern.plugin.unhealthy, to: notify }
 `,
   );
   const lines = () => {
@@ -298,5 +299,29 @@ describe("system events survive kill -9 (SPEC §16: same transaction as the caus
     } finally {
       db.close();
     }
+  });
+});
+
+describe("plugin health, end to end (SPEC §16)", () => {
+  const env = setup(["  broken:", "    config: { init_script: { exit: 78 } }"].join("\n"));
+  let daemon: DaemonProcess;
+
+  before(async () => {
+    const plugins = join(env.file, "..", "plugins");
+    cpSync(join(fixturePluginsDir, "scripted"), join(plugins, "broken"), { recursive: true });
+    const manifest = join(plugins, "broken", "manifest.yaml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("name: scripted", "name: broken"));
+    daemon = await DaemonProcess.start(env.file);
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+
+  it("a failed init raises postern.plugin.unhealthy once, delivered by notify", async () => {
+    const unhealthy = await daemon.waitFor((l) => l["system_event"] === "postern.plugin.unhealthy");
+    await delivered(daemon, unhealthy);
+    const lines = env.lines();
+    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(lines[0] ?? "", /postern\.plugin\.unhealthy: broken: unhealthy \(init failed: /);
   });
 });
