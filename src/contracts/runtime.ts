@@ -17,7 +17,10 @@ export interface Runtime {
 }
 
 /** What raising a system event needs from the snapshot (SPEC §16): routes, targets, interval. */
-export function alertSettingsOf(runtime: Runtime, newId: () => string = uuidv7): AlertSettings {
+export function alertSettingsOf(
+  runtime: Pick<Runtime, "config" | "enabledPlugins">,
+  newId: () => string = uuidv7,
+): AlertSettings {
   const { config } = runtime;
   return {
     routes: config.routes,

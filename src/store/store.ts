@@ -435,15 +435,31 @@ export class Store {
     );
   }
 
-  /** `postern reset`: closes the circuits; returns those that were not closed, as they were. */
-  closeCircuits(plugin: string, command?: string): BreakerRow[] {
+  /**
+   * `postern reset`: closes the circuits; returns those that were not closed, as they were.
+   * With `alerts`, each circuit that was open or half-open raises postern.circuit.closed in
+   * the same transaction (SPEC §16).
+   */
+  closeCircuits(plugin: string, command?: string, alerts: AlertSettings | null = null): BreakerRow[] {
     return writeTx(this.ctx, () => {
       const before = this.ctx.breakers
         .list(plugin)
         .filter(
           (b) => (command === undefined || b.command === command) && (b.state !== "closed" || b.failures > 0),
         );
-      if (before.length > 0) this.ctx.breakers.close(plugin, command, isoUtc(this.ctx.clock.now()));
+      const now = this.ctx.clock.now();
+      if (before.length > 0) this.ctx.breakers.close(plugin, command, isoUtc(now));
+      const closed = before.flatMap((b) => {
+        const occ = circuitOccurrence(
+          { from: b.state, to: "closed", reason: "postern reset" },
+          plugin,
+          b.command,
+          now,
+          null,
+        );
+        return b.state === "closed" || occ === null ? [] : [occ];
+      });
+      raiseAlerts(this.ctx, closed, alerts);
       return before;
     });
   }

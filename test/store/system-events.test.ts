@@ -246,3 +246,20 @@ describe("system events commit with their cause (SPEC §16, §6.5)", () => {
     assert.equal(notifyJobs(f.store).length, 1);
   });
 });
+
+describe("postern reset closes circuits with an event (SPEC §16)", () => {
+  it("raises postern.circuit.closed for each open circuit it closes, none for a closed one", () => {
+    const f = fixture();
+    for (let i = 0; i < 3; i++) dieOnce(f);
+    const closed = f.store.closeCircuits("a", undefined, settings());
+    assert.deepEqual(
+      closed.map((b) => b.state),
+      ["open"],
+    );
+    const [ev] = f.store.systemEvents("a", 10);
+    assert.equal(ev?.type, "postern.circuit.closed");
+    assert.equal(ev?.payload.reason, "postern reset");
+    assert.equal(f.store.closeCircuits("a", undefined, settings()).length, 0);
+    assert.equal(f.store.systemEvents("a", 10).filter((e) => e.type === "postern.circuit.closed").length, 1);
+  });
+});
