@@ -35,6 +35,7 @@ const COMMANDS: [string, () => Promise<Register>][] = [
   ["resume", async () => (await import("./commands/pause.js")).registerResume],
   ["backup", async () => (await import("./commands/backup.js")).registerBackup],
   ["doctor", async () => (await import("./commands/doctor.js")).registerDoctor],
+  ["why", async () => (await import("./commands/why.js")).registerWhy],
 ];
 
 async function buildProgram(argv: string[]): Promise<Command> {

@@ -3,6 +3,7 @@
  * output, so they still report when other parts of the file are invalid: one run shows every
  * problem. Each rule looks only at values of the right type and leaves type errors to the schema.
  */
+import { isSystemEventType, SYSTEM_EVENT_TYPES, SYSTEM_SOURCE } from "../core/system-events.js";
 import { formatDuration, parseDuration } from "../core/units.js";
 import { PROVIDER_NAMES, PROVIDERS, type ProviderName } from "../core/webhook-verify/index.js";
 import { DEFAULTS } from "./definition.js";
@@ -143,15 +144,35 @@ function endpoints(root: Obj, plugins: Set<string> | null, out: PathProblem[]): 
 function routes(root: Obj, plugins: Set<string> | null, out: PathProblem[]): void {
   const seen = new Map<string, number>();
   for (const [index, route] of entriesOf(root["routes"])) {
-    pluginRef(route["from"], plugins, ["routes", index, "from"], out);
-    pluginRef(route["to"], plugins, ["routes", index, "to"], out);
     const { from, event_type: type, to } = route;
+    if (from === SYSTEM_SOURCE) systemRoute(type, ["routes", index, "event_type"], out);
+    else pluginRef(from, plugins, ["routes", index, "from"], out);
+    pluginRef(to, plugins, ["routes", index, "to"], out);
     if (typeof from !== "string" || typeof type !== "string" || typeof to !== "string") continue;
     // Fan-out fires every matching route, so an exact repeat would create each job twice.
     const key = JSON.stringify([from, type, to]);
     const first = seen.get(key);
     if (first === undefined) seen.set(key, index);
     else out.push({ path: ["routes", index], message: `duplicate route (same as routes.${first})` });
+  }
+}
+
+/** `from: postern` routes system events (docs/operations.md): a typo in the type would never fire. */
+function systemRoute(type: unknown, path: KeyPath, out: PathProblem[]): void {
+  if (typeof type !== "string" || isSystemEventType(type)) return;
+  out.push({
+    path,
+    message: `unknown system event type "${type}": a route from ${SYSTEM_SOURCE} takes one of ${SYSTEM_EVENT_TYPES.join(", ")}`,
+  });
+}
+
+/** `postern` is the source of system events, so no plugin may carry that name. */
+function reservedPlugin(raw: unknown, out: PathProblem[]): void {
+  if (isObj(raw) && has(raw, SYSTEM_SOURCE)) {
+    out.push({
+      path: ["plugins", SYSTEM_SOURCE],
+      message: `"${SYSTEM_SOURCE}" is a reserved name (the source of system events): rename the plugin`,
+    });
   }
 }
 
@@ -163,6 +184,7 @@ export function crossChecks(data: unknown): PathProblem[] {
   // Without a valid plugins mapping every reference would look unknown: leave that to the schema.
   const raw = has(data, "plugins") ? data["plugins"] : {};
   const plugins = isObj(raw) ? new Set(Object.keys(raw)) : null;
+  reservedPlugin(raw, out);
   endpoints(data, plugins, out);
   routes(data, plugins, out);
   return out;

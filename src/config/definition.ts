@@ -64,6 +64,7 @@ export const DEFAULTS = {
     event_type: "webhook",
   },
   dashboard: { enabled: true, allowed_hosts: [] as string[] },
+  alerts: { min_interval: "15m" },
 } as const;
 
 // Bounds the spec leaves open, chosen so a typo cannot stall or flood the daemon.
@@ -125,6 +126,16 @@ const pluginSchema = z.strictObject({
     })
     .prefault({}),
   max_outstanding_polls: z.int().min(1).prefault(P.max_outstanding_polls),
+  expect: z
+    .strictObject({
+      success_within: duration({ min: 1 }).optional(),
+      event_within: duration({ min: 1 }).optional(),
+    })
+    .optional()
+    .meta({
+      description:
+        "heartbeat (docs/operations.md): postern.heartbeat.missed when no job succeeded / no event was emitted for this long",
+    }),
 });
 
 const secretList = z
@@ -217,6 +228,13 @@ export const configFileSchema = z.strictObject({
           description:
             "Host header names the dashboard answers to besides loopback ones (localhost, 127.0.0.1, [::1]) and the listen address: the name a reverse proxy forwards, e.g. postern.example.org",
         }),
+    })
+    .prefault({}),
+  alerts: z
+    .strictObject({
+      min_interval: duration({ min: 1 })
+        .prefault(DEFAULTS.alerts.min_interval)
+        .meta({ description: "at most one system event per (type, plugin, command) per this interval" }),
     })
     .prefault({}),
 });

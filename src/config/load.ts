@@ -70,9 +70,12 @@ function schemaProblems(issues: readonly z.core.$ZodIssue[]): PathProblem[] {
 }
 
 function resolvePlugin(plugin: ConfigFileOutput["plugins"][string]): PluginConfig {
-  const { schedule, ...rest } = plugin;
+  const { schedule, expect, ...rest } = plugin;
   return {
     ...rest,
+    expect: expect
+      ? { success_within: expect.success_within ?? null, event_within: expect.event_within ?? null }
+      : null,
     schedule: schedule
       ? {
           every: schedule.every,
@@ -132,6 +135,7 @@ function resolveConfig(data: ConfigFileOutput, file: string, files: Map<number, 
       // Host names compare case-insensitively; brackets stay on IPv6 literals, as in Host.
       allowed_hosts: data.dashboard.allowed_hosts.map((h) => h.toLowerCase()),
     },
+    alerts: { min_interval: data.alerts.min_interval },
   };
 }
 

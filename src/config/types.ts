@@ -25,6 +25,8 @@ export interface PluginConfig {
   timeouts: { poll: number; handle: number; health: number; init: number };
   circuit_breaker: { threshold: number; reset_after: number };
   max_outstanding_polls: number;
+  /** Heartbeat thresholds (ms, docs/operations.md); null when the plugin has none. */
+  expect: { success_within: number | null; event_within: number | null } | null;
 }
 
 export interface WebhookEndpoint {
@@ -93,4 +95,6 @@ export interface Config {
   routes: Route[];
   /** The read-only web dashboard on the listener (docs/dashboard.md). */
   dashboard: { enabled: boolean; allowed_hosts: string[] };
+  /** System events (docs/operations.md): min_interval in ms. */
+  alerts: { min_interval: number };
 }

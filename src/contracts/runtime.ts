@@ -1,5 +1,7 @@
+import { v7 as uuidv7 } from "uuid";
 import type { Config } from "../config/types.js";
 import type { Problem } from "../core/errors.js";
+import type { AlertSettings } from "../core/system-events.js";
 import type { LoadedPlugin, PluginListing } from "../plugins/types.js";
 
 /**
@@ -14,4 +16,20 @@ export interface Runtime {
   enabledPlugins: Set<string>;
   /** What loading the config warned about (logged at start and at each reload). */
   warnings?: Problem[];
+}
+
+/** What raising a system event needs from the snapshot (docs/operations.md): routes, targets, interval. */
+export function alertSettingsOf(
+  runtime: Pick<Runtime, "config" | "enabledPlugins">,
+  newId: () => string = uuidv7,
+): AlertSettings {
+  const { config } = runtime;
+  return {
+    routes: config.routes,
+    enabledPlugins: runtime.enabledPlugins,
+    maxAttemptsFor: (p) => config.plugins[p]?.retry.max_attempts ?? 4,
+    maxRouteDepth: config.service.max_route_depth,
+    newId,
+    minIntervalMs: config.alerts.min_interval,
+  };
 }

@@ -27,6 +27,8 @@ export interface ServiceDeps {
   startedAt: number;
   /** False while the plugin's last init failed: not scheduled, its jobs wait. */
   isHealthy?: (plugin: string) => boolean;
+  /** Wake the dispatcher: a service committed jobs itself (a system event's routed jobs). */
+  wake?: () => void;
 }
 
 export interface Service {

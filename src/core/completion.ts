@@ -9,6 +9,7 @@ import type { AttemptStatus, Outcome } from "./outcome.js";
 import type { LogEntry, RequestEvent } from "./protocol-types.js";
 import { matchRoutes, type RouteRule } from "./routing.js";
 import { applyStateChange, type JsonObject } from "./state.js";
+import type { Occurrence } from "./system-events.js";
 
 /** What planning needs to know about the job whose attempt finished. */
 export interface CompletionJob {
@@ -127,6 +128,13 @@ export interface CompletionPlan {
   breaker: { plugin: string; command: string; change: "reset" | "increment" };
   /** Events a command may not emit (init, health): ignored, counted for a warning. */
   ignoredEvents: number;
+  /**
+   * What may raise a system event (docs/operations.md): the job going dead. The store coalesces it
+   * against the state it reads in the commit's own transaction (core/system-events.ts).
+   */
+  alerts: Occurrence[];
+  /** The job as the cause of a system event (a breaker transition the store finds in the commit). */
+  cause: { id: string; route_depth: number };
 }
 
 /** Commands whose events are ignored (docs/operations.md, "init and health"). */
@@ -179,8 +187,22 @@ export function planCompletion(input: CompletionInput): CompletionPlan {
     logs: response?.logs ?? [],
   };
 
+  const next = nextJobState(input, status, error, retryable);
+  const alerts: Occurrence[] =
+    next.status === "dead"
+      ? [
+          {
+            type: "postern.job.dead",
+            plugin: job.plugin,
+            command: job.command,
+            at: input.nowMs,
+            job: { id: job.id, route_depth: job.route_depth },
+            reason: deadReason(error, job.attempt, retryable),
+          },
+        ]
+      : [];
   return {
-    job: nextJobState(input, status, error, retryable),
+    job: next,
     attempt,
     state,
     events,
@@ -191,7 +213,15 @@ export function planCompletion(input: CompletionInput): CompletionPlan {
       change: status === "succeeded" ? "reset" : "increment",
     },
     ignoredEvents,
+    alerts,
+    cause: { id: job.id, route_depth: job.route_depth },
   };
+}
+
+function deadReason(error: string | null, attempt: number, retryable: boolean): string {
+  const why = error ?? "failed";
+  const attempts = attempt === 1 ? "1 attempt" : `${attempt} attempts`;
+  return retryable ? `${why}; after ${attempts}` : `${why}; not retryable`;
 }
 
 function changedState(current: JsonObject, updates: JsonObject | undefined, replace: boolean) {

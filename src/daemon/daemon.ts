@@ -8,6 +8,7 @@
  */
 import { v7 as uuidv7 } from "uuid";
 import { DAEMON_META_KEY, type DaemonMeta, RELOAD_META_KEY, type ReloadVerdict } from "../contracts/meta.js";
+import { alertSettingsOf } from "../contracts/runtime.js";
 import type { Service } from "../contracts/service.js";
 import { type Clock, isoUtc, type Random, systemClock, systemRandom } from "../core/clock.js";
 import { describe, formatProblem, PosternError } from "../core/errors.js";
@@ -90,7 +91,7 @@ export class Daemon {
     const store = this.store;
     // Recover first: an orphan of a removed plugin is then re-queued and killed below, without
     // spending an attempt on a plugin that cannot run.
-    await recoverOrphanedJobs(store, this.clock.now(), this.log);
+    await recoverOrphanedJobs(store, this.clock.now(), this.log, alertSettingsOf(this.runtime, uuidv7));
     // Inits run once the daemon is up (between jobs, like after a reload), so /healthz and the
     // webhooks answer at once; until its init succeeds a plugin counts as unhealthy, so nothing
     // of it runs or is scheduled before it.
@@ -111,6 +112,7 @@ export class Daemon {
       submitBatch: (inputs) => this.submitBatch(inputs),
       startedAt: this.startedAt,
       isHealthy: (plugin) => !this.unhealthy.has(plugin),
+      wake: () => this.dispatcher?.wake(),
     });
     try {
       for (const service of this.services) await service.start();

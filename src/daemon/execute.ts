@@ -5,9 +5,11 @@
  */
 
 import { reportAttempt } from "../contracts/attempt-feed.js";
+import { alertSettingsOf } from "../contracts/runtime.js";
 import type { Clock, Random } from "../core/clock.js";
 import { type CompletionJob, planCompletion } from "../core/completion.js";
 import { describeDuplicate } from "../core/dedupe.js";
+import { logAlerts } from "../log/alerts.js";
 import { logBreakerTransition } from "../log/circuit.js";
 import type { Logger } from "../log/logger.js";
 import { runPluginCommand } from "../plugin-run/run-command.js";
@@ -100,12 +102,14 @@ export async function executeJob(
     dedupeTtlMs: runtime.config.service.dedupe_ttl,
     breakerThreshold: pc?.circuit_breaker.threshold,
     claimNext: deps.nextClaim && mayClaimAhead() ? deps.nextClaim() : null,
+    alerts: alertSettingsOf(runtime, deps.newId),
   });
   // Past the commit nothing may throw: a job claimed ahead must reach the dispatcher, or it
   // would stay running without a process until the next start.
   try {
     logAttempt(jobLog, job, result, plan, committed);
     if (committed.breaker) logBreakerTransition(jobLog, committed.breaker, pc?.circuit_breaker.reset_after);
+    logAlerts(jobLog, committed.alerts);
     reportAttempt({
       plugin: job.plugin,
       command: job.command,

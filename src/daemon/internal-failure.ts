@@ -4,10 +4,11 @@
  * as a failed, retryable attempt, so the job retries with backoff and ends `dead` if the failure
  * persists, instead of blocking its poll guard until the next restart.
  */
-
+import { alertSettingsOf } from "../contracts/runtime.js";
 import { planCompletion } from "../core/completion.js";
 import { describe } from "../core/errors.js";
 import { classifyOutcome } from "../core/outcome.js";
+import { logAlerts } from "../log/alerts.js";
 import { notStartedResult } from "../runner/run.js";
 import type { ClaimedJob } from "../store/index.js";
 import { completionJobOf, type ExecuteDeps } from "./execute.js";
@@ -43,7 +44,11 @@ export function recordInternalFailure(deps: ExecuteDeps, job: ClaimedJob, error:
       nowMs: now,
       newId: deps.newId,
     });
-    deps.store.commitAttempt(job, plan, { dedupeTtlMs: runtime.config.service.dedupe_ttl });
+    const committed = deps.store.commitAttempt(job, plan, {
+      dedupeTtlMs: runtime.config.service.dedupe_ttl,
+      alerts: alertSettingsOf(runtime, deps.newId),
+    });
+    logAlerts(log, committed.alerts);
     log.error(
       { error: message },
       `attempt ${job.attempt} failed inside the core: ${message}; job ${plan.job.status}`,

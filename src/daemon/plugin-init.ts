@@ -4,11 +4,14 @@
  * retried. A failed init makes the plugin unhealthy: not scheduled, its queued jobs wait.
  * Results are recorded in the database so `status` shows them and a restart knows them.
  */
+
 import { INIT_META_PREFIX, type InitResult } from "../contracts/meta.js";
+import { alertSettingsOf } from "../contracts/runtime.js";
 import type { Clock } from "../core/clock.js";
 import { isoUtc } from "../core/clock.js";
 import { initFingerprint, needsInit } from "../core/lifecycle.js";
 import { applyStateChange } from "../core/state.js";
+import { logAlerts } from "../log/alerts.js";
 import type { Logger } from "../log/logger.js";
 import { runPluginCommand } from "../plugin-run/run-command.js";
 import type { RunLimits } from "../runner/run.js";
@@ -85,12 +88,23 @@ export async function runInits(deps: InitDeps, runtime: Runtime): Promise<Set<st
         { source: "plugin", stderr: result.stderr.slice(-4096) },
         "plugin wrote to stderr",
       );
-    deps.store.putMeta(key, {
-      fingerprint,
-      healthy: error === null,
-      error,
-      at: isoUtc(deps.clock.now()),
-    } satisfies InitResult);
+    // docs/operations.md: one unhealthy per incident (the first failed init after a healthy state or
+    // none), one healthy when an init succeeds again; committed with the init's record.
+    const wasHealthy = record?.healthy ?? true;
+    const now = deps.clock.now();
+    const change =
+      error !== null && wasHealthy
+        ? ({ type: "postern.plugin.unhealthy", reason: `init failed: ${error}` } as const)
+        : error === null && !wasHealthy
+          ? ({ type: "postern.plugin.healthy", reason: "init succeeded" } as const)
+          : null;
+    const raised = deps.store.putMetaRaising(
+      key,
+      { fingerprint, healthy: error === null, error, at: isoUtc(now) } satisfies InitResult,
+      change === null ? [] : [{ ...change, plugin: name, command: "init", at: now, job: null }],
+      alertSettingsOf(runtime),
+    );
+    logAlerts(log, raised);
     if (error === null) log.info(`init succeeded in ${result.durationMs} ms`);
     else {
       unhealthy.add(name);

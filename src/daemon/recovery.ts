@@ -4,9 +4,12 @@
  * a detached group), so it is killed first, and only if it is still the same process, so an
  * old attempt never overlaps its re-run and a recycled pid is never shot.
  */
+
+import type { AlertSettings } from "../core/system-events.js";
+import { logAlerts } from "../log/alerts.js";
 import type { Logger } from "../log/logger.js";
 import { groupHasLiveMembers, processStartTime, signalGroup, waitForGroupGone } from "../runner/proc.js";
-import type { RecoveredJob, Store } from "../store/index.js";
+import type { RaisedAlerts, RecoveredJob, Store } from "../store/index.js";
 
 /**
  * The group recorded at spawn is still ours when its leader has the recorded start time, or
@@ -19,11 +22,24 @@ export function isSameGroup(pgid: number, startTime: string): boolean {
   return groupHasLiveMembers(pgid);
 }
 
-export async function recoverOrphanedJobs(store: Store, nowMs: number, log: Logger): Promise<RecoveredJob[]> {
+export async function recoverOrphanedJobs(
+  store: Store,
+  nowMs: number,
+  log: Logger,
+  alerts: AlertSettings | null = null,
+): Promise<RecoveredJob[]> {
   const killed: number[] = [];
-  const recovered = store.recoverOrphans(nowMs, isSameGroup, (pgid) => {
-    if (signalGroup(pgid, "SIGKILL")) killed.push(pgid);
-  });
+  const raised: RaisedAlerts = { sent: [], suppressed: [] };
+  const recovered = store.recoverOrphans(
+    nowMs,
+    isSameGroup,
+    (pgid) => {
+      if (signalGroup(pgid, "SIGKILL")) killed.push(pgid);
+    },
+    alerts,
+    raised,
+  );
+  logAlerts(log, raised);
   for (const pgid of killed) {
     if (!(await waitForGroupGone(pgid, 5000))) {
       log.error({ pgid }, `process group ${pgid} of an orphaned attempt survived SIGKILL for 5s`);

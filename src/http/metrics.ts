@@ -31,6 +31,9 @@ export class Metrics {
   private readonly paused: Gauge<"plugin" | "command">;
   private readonly rejected: Counter<"path" | "reason">;
   private readonly secretMatched: Counter<"path" | "index">;
+  private readonly systemEvents: Counter<"type">;
+  private readonly schedulerSkips: Counter<"plugin" | "reason">;
+  private readonly heartbeatMissed: Gauge<"plugin" | "kind">;
 
   constructor(
     private readonly store: Store,
@@ -117,6 +120,26 @@ export class Metrics {
       labelNames: ["path", "index"],
       registers,
     });
+    // docs/operations.md. Read from the database like the dedupe hits: counts of the rows still kept
+    // (system events and the why-ledger are pruned with the job log).
+    this.systemEvents = new Counter({
+      name: "postern_system_events_total",
+      help: "System events sent (postern.job.dead, postern.circuit.opened, ...), of those within job_log_retention",
+      labelNames: ["type"],
+      registers,
+    });
+    this.schedulerSkips = new Counter({
+      name: "postern_scheduler_skips_total",
+      help: "Scheduler ticks that found a poll due and did not enqueue it, by plugin and reason (the why-ledger)",
+      labelNames: ["plugin", "reason"],
+      registers,
+    });
+    this.heartbeatMissed = new Gauge({
+      name: "postern_heartbeat_missed",
+      help: "1 while the plugin's heartbeat (expect: success_within / event_within) is missed, else 0",
+      labelNames: ["plugin", "kind"],
+      registers,
+    });
     processMetrics(this.registry);
   }
 
@@ -175,6 +198,16 @@ export class Metrics {
     this.circuitsOpen.set(open);
     this.paused.reset();
     for (const p of this.store.pauses()) this.paused.set({ plugin: p.plugin, command: p.command ?? "*" }, 1);
+    this.systemEvents.reset();
+    for (const [type, n] of this.store.systemEventCounts()) this.systemEvents.inc({ type }, n);
+    this.schedulerSkips.reset();
+    for (const s of this.store.whyLedgerCounts()) {
+      this.schedulerSkips.inc({ plugin: s.plugin, reason: s.kind }, s.n);
+    }
+    this.heartbeatMissed.reset();
+    for (const h of this.store.heartbeats()) {
+      this.heartbeatMissed.set({ plugin: h.plugin, kind: h.kind }, h.missed_at === null ? 0 : 1);
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PosternError } from "../core/errors.js";
+import { SYSTEM_SOURCE } from "../core/system-events.js";
 import { MANIFEST_MAX_BYTES, parseManifest } from "./manifest.js";
 import { checkEntrypoint, checkPluginDir } from "./trust.js";
 import type { LoadedPlugin, Manifest, PluginListing, SearchRoot } from "./types.js";
@@ -76,6 +77,13 @@ function inspect(pluginsDirReal: string, name: string, root?: SearchRoot): Plugi
 
 function inspectIn(pluginsDirReal: string, name: string): PluginListing {
   const dir = path.join(pluginsDirReal, name);
+  if (name === SYSTEM_SOURCE) {
+    return refused(
+      name,
+      dir,
+      `"${SYSTEM_SOURCE}" is a reserved name (the source of system events): rename the directory`,
+    );
+  }
   // The directory is checked before its manifest is read: never parse files from outside plugins_dir.
   const dirCheck = checkPluginDir(pluginsDirReal, dir);
   if (!dirCheck.ok) return refused(name, dir, dirCheck.reason);

@@ -5,16 +5,17 @@
  * slice of old jobs. Decisions come from core/; this file only reads, writes and arms timers.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import type { Runtime } from "../contracts/runtime.js";
+import { alertSettingsOf, type Runtime } from "../contracts/runtime.js";
 import type { Service, ServiceDeps } from "../contracts/service.js";
 import { type BreakerState, reduceBreaker } from "../core/breaker.js";
 import { isoUtc } from "../core/clock.js";
 import { describe } from "../core/errors.js";
 import { decideRun, type RunDecision } from "../core/schedule-decision.js";
+import { logAlerts } from "../log/alerts.js";
 import { logBreakerTransition } from "../log/circuit.js";
 import type { Logger } from "../log/logger.js";
 import { toBreaker } from "../store/breakers.js";
-import type { ScheduleRow } from "../store/index.js";
+import type { RaisedAlerts, ScheduleRow } from "../store/index.js";
 import { type PluginFacts, resolveZone, runFacts } from "./facts.js";
 import { SpaceKeeper, type SpaceOptions } from "./maintenance.js";
 import { currentPlan } from "./plan.js";
@@ -122,6 +123,8 @@ export class Scheduler implements Service {
     const nowMs = this.ctx.clock.now();
     const rt = this.ctx.runtime();
     this.stepBreakers(rt, nowMs);
+    this.flushAlerts(rt, nowMs);
+    this.checkHeartbeats(rt, nowMs);
     const report: TickReport = { at: isoUtc(nowMs), enqueued: [], skipped: [], wakeAt: null };
     const zone = resolveZone(rt.config.service.timezone);
     const scheduled = new Set<string>();
@@ -187,6 +190,7 @@ export class Scheduler implements Service {
       if (row.skip_kind !== d.skip || row.skip_reason !== d.reason) {
         store.recordScheduleSkip(plugin, { kind: d.skip, reason: d.reason });
       }
+      store.recordWhy(plugin, d.skip, d.reason);
       return;
     }
     if (d.action !== "enqueue") return;
@@ -201,11 +205,46 @@ export class Scheduler implements Service {
     });
     if (!("job" in result)) return;
     store.setScheduledRun(plugin, result.job.id);
+    // Runs missed while the daemon was down run once: the ledger says so (docs/operations.md).
+    if (d.reason.startsWith("missed run"))
+      store.recordWhy(plugin, "missed_while_down", `${d.reason}; ran once as ${result.job.id}`);
     report.enqueued.push({ plugin, job_id: result.job.id, reason: d.reason });
     this.log.info(
       { plugin, job_id: result.job.id, planned_at: row.next_run_at, trial: d.trial, reason: d.reason },
       `poll enqueued for ${plugin} (${d.reason})`,
     );
+  }
+
+  /** System events that waited out their coalescing interval go out now (docs/operations.md). */
+  private flushAlerts(rt: Runtime, nowMs: number): void {
+    try {
+      this.alerted(this.ctx.store.flushAlerts(nowMs, alertSettingsOf(rt)));
+    } catch (e) {
+      this.log.error({ err: describe(e) }, `system events not flushed: ${describe(e)}`);
+    }
+  }
+
+  /** Heartbeats (docs/operations.md) of every enabled plugin with an `expect`. */
+  private checkHeartbeats(rt: Runtime, nowMs: number): void {
+    for (const [plugin, pc] of Object.entries(rt.config.plugins)) {
+      if (pc.expect === null || !rt.enabledPlugins.has(plugin)) continue;
+      for (const kind of ["success", "event"] as const) {
+        const within = kind === "success" ? pc.expect.success_within : pc.expect.event_within;
+        if (within === null) continue;
+        try {
+          this.alerted(
+            this.ctx.store.checkHeartbeat(plugin, kind, within, nowMs, alertSettingsOf(rt)).raised,
+          );
+        } catch (e) {
+          this.log.error({ plugin, err: describe(e) }, `heartbeat of ${plugin} not checked: ${describe(e)}`);
+        }
+      }
+    }
+  }
+
+  private alerted(raised: RaisedAlerts): void {
+    logAlerts(this.log, raised);
+    if (raised.sent.some((ev) => ev.jobs.length > 0)) this.ctx.wake?.();
   }
 
   /** Time steps (half-open after reset_after; a count at the threshold opens) and resets seen. */
@@ -241,7 +280,9 @@ export class Scheduler implements Service {
       } as const;
       let state = row.state;
       if (reduceBreaker(toBreaker(row), event).transition !== null) {
-        const t = store.stepBreaker(row.plugin, row.command, event);
+        const raised: RaisedAlerts = { sent: [], suppressed: [] };
+        const t = store.stepBreaker(row.plugin, row.command, event, alertSettingsOf(rt), raised);
+        this.alerted(raised);
         if (t !== null) {
           logBreakerTransition(this.log.child({ plugin: row.plugin }), t, pc.circuit_breaker.reset_after);
           state = t.to;
@@ -264,6 +305,8 @@ export class Scheduler implements Service {
       if (n < size) break;
       await yieldToLoop();
     }
+    // The system event log goes with the job log (docs/operations.md: bounded like it).
+    if (!this.stopped) deleted += this.ctx.store.pruneSystemEvents(cutoff);
     if (deleted > 0) {
       this.log.debug(
         { deleted, older_than: isoUtc(cutoff) },

@@ -8,8 +8,10 @@ import { isoUtc } from "../core/clock.js";
 import type { CompletionPlan, JobAfterAttempt, PlannedJob } from "../core/completion.js";
 import type { DedupeHit, DuplicateStatus } from "../core/dedupe.js";
 import { PosternError } from "../core/errors.js";
+import { type AlertSettings, circuitOccurrence } from "../core/system-events.js";
 import type { BreakerTransition } from "./breakers.js";
 import { type StoreConnection, writeTx } from "./connection.js";
+import { noAlerts, type RaisedAlerts, raiseAlerts } from "./system-events.js";
 
 import type { ClaimedJob, EventRoute } from "./types.js";
 
@@ -33,6 +35,8 @@ export interface CommitResult {
   breaker: BreakerTransition | null;
   /** The next ready job, claimed in this same transaction when `claimNext` asked for it. */
   next: ClaimedJob | null;
+  /** System events committed with this attempt (job dead, circuit opened/closed), and those suppressed. */
+  alerts: RaisedAlerts;
 }
 
 /** Claim the next ready job in the attempt's own commit (one fsync instead of two). */
@@ -53,7 +57,13 @@ export function commitAttempt(
   ctx: StoreConnection,
   job: AttemptOwner,
   plan: CompletionPlan,
-  opts: { dedupeTtlMs: number; breakerThreshold?: number; claimNext?: ClaimAhead | null },
+  opts: {
+    dedupeTtlMs: number;
+    breakerThreshold?: number;
+    claimNext?: ClaimAhead | null;
+    /** Without it (tests, tools) no system event is raised. */
+    alerts?: AlertSettings | null;
+  },
 ): CommitResult {
   if (plan.job.id !== job.id || plan.attempt.attempt !== job.attempt) {
     throw new PosternError("plan_mismatch", `completion plan is for ${plan.job.id}, not job ${job.id}`);
@@ -81,6 +91,7 @@ export function commitAttempt(
       dedupeHits: [],
       breaker: null,
       next: null,
+      alerts: noAlerts(),
     };
     const planned = new Map(plan.newJobs.map((j) => [j.id, j]));
     plan.events.forEach((ev, position) => {
@@ -98,6 +109,7 @@ export function commitAttempt(
       });
       ctx.events.insert(job.id, position, ev, routes);
     });
+    if (plan.events.length > 0) ctx.heartbeats.sawEvent(job.plugin, plan.events[0]?.timestamp ?? nowIso);
 
     // With the threshold known, the circuit opens in the same commit as the failure that
     // reached it: no window in which the scheduler could still enqueue another poll.
@@ -108,6 +120,14 @@ export function commitAttempt(
       nowIso,
       opts.breakerThreshold,
     );
+    // docs/operations.md: the alert commits with its cause, or neither does.
+    const cause = plan.cause;
+    const occurrences = [...plan.alerts];
+    if (result.breaker !== null) {
+      const occ = circuitOccurrence(result.breaker, job.plugin, job.command, now, cause);
+      if (occ !== null) occurrences.push(occ);
+    }
+    raiseAlerts(ctx, occurrences, opts.alerts, result.alerts);
     // Last, so the jobs this attempt created are candidates too, exactly as for a claim after it.
     if (opts.claimNext) {
       result.next = ctx.jobs.claimNext(opts.claimNext.nowMs, opts.claimNext.excludePlugins);

@@ -1,12 +1,15 @@
 /** What every store operation works with: one connection, its prepared tables, time and ids. */
 import type { Database } from "better-sqlite3";
 import type { Clock } from "../core/clock.js";
+import { AlertsTable } from "./alerts.js";
 import { AttemptsTable } from "./attempts.js";
 import { BreakersTable } from "./breakers.js";
 import { DedupeTable } from "./dedupe.js";
 import { EventsTable } from "./events.js";
+import { HeartbeatsTable } from "./heartbeats.js";
 import { JobsTable } from "./jobs.js";
 import { StateTable } from "./state.js";
+import { WhyLedgerTable } from "./why-ledger.js";
 
 export interface StoreConnection {
   db: Database;
@@ -19,6 +22,9 @@ export interface StoreConnection {
   state: StateTable;
   breakers: BreakersTable;
   dedupe: DedupeTable;
+  alerts: AlertsTable;
+  heartbeats: HeartbeatsTable;
+  whyLedger: WhyLedgerTable;
   /** What the write transactions met since the store opened, for /healthz and /metrics. */
   commits: CommitHealth;
 }
@@ -51,6 +57,9 @@ export function createConnection(
     state: new StateTable(db),
     breakers: new BreakersTable(db),
     dedupe: new DedupeTable(db),
+    alerts: new AlertsTable(db),
+    heartbeats: new HeartbeatsTable(db),
+    whyLedger: new WhyLedgerTable(db),
     commits: { failures_total: 0, failing: false, last_error: null },
   };
 }

@@ -77,7 +77,7 @@ function notADatabase(e: unknown, file: string): PosternError | null {
     "db_corrupt",
     `${file} ${what} (${(e as Error).message}). With the daemon stopped, move the file aside (keep it for inspection), ` +
       "and put back a backup of postern.db (one made by `postern backup` or `sqlite3 .backup`; " +
-      'docs/operations.md, "Backing up the state directory"); ' +
+      'docs/operations.md, "Backing up and restoring"); ' +
       "without a backup, moving it aside lets the daemon start with an empty queue and no plugin state",
   );
 }

@@ -1,5 +1,6 @@
 /** The durable store (docs/jobs.md; docs/jobs.md, "Plugin state"; docs/daemon.md): the only place in Postern with SQL. */
 
+export type { SystemEventRow } from "./alerts.js";
 export type { Audit, AuditEvent, AuditJob } from "./audit.js";
 export { type BackupResult, checkFile } from "./backup.js";
 export type { HistoryFill } from "./bench-fill.js";
@@ -16,6 +17,7 @@ export type {
 } from "./dashboard.js";
 export { DB_FILE, type OpenOptions, openStore, verifyWal } from "./db.js";
 export type { EnqueueInput, EnqueueResult } from "./enqueue.js";
+export type { HeartbeatRow } from "./heartbeats.js";
 export type { KilledJob } from "./lifecycle.js";
 export { LATEST_VERSION, type Migration, migrations } from "./migrations.js";
 export { type PauseRow, pauseKey } from "./pauses.js";
@@ -25,4 +27,6 @@ export { RESTART_ERROR, type RecoveredJob } from "./recovery.js";
 export type { SchedulePlanRow, ScheduleRow } from "./schedule.js";
 export type { AutoVacuum, FileSpace } from "./space.js";
 export { Store } from "./store.js";
+export type { RaisedAlerts } from "./system-events.js";
 export type * from "./types.js";
+export type { LedgerRow } from "./why-ledger.js";

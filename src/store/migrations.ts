@@ -175,6 +175,75 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX jobs_parent ON jobs (parent_job_id) WHERE parent_job_id IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: "system events and their coalescing state",
+    sql: `
+      -- docs/operations.md: one row per (type, plugin, command): when the last event went out and what
+      -- accumulated since (JSON, null when nothing is pending). due_at: when the pending part
+      -- may be flushed, so the tick reads only the rows that have something to send.
+      CREATE TABLE alert_state (
+        type         TEXT NOT NULL,
+        plugin       TEXT NOT NULL,
+        command      TEXT NOT NULL,
+        last_sent_at ${TIMESTAMP},
+        pending      TEXT,
+        due_at       ${TIMESTAMP},
+        PRIMARY KEY (type, plugin, command)
+      ) WITHOUT ROWID;
+      CREATE INDEX alert_state_due ON alert_state (due_at) WHERE due_at IS NOT NULL;
+
+      -- Every system event sent, with its routes; pruned with the job log.
+      CREATE TABLE system_events (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id     TEXT NOT NULL UNIQUE,
+        type         TEXT NOT NULL,
+        plugin       TEXT NOT NULL,
+        command      TEXT NOT NULL,
+        payload      TEXT NOT NULL,
+        cause_job_id TEXT,
+        created_at   ${TIMESTAMP} NOT NULL,
+        routes       TEXT NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX system_events_plugin ON system_events (plugin, seq);
+      CREATE INDEX system_events_created ON system_events (created_at);
+    `,
+  },
+  {
+    version: 6,
+    name: "heartbeats",
+    sql: `
+      -- docs/operations.md: per plugin and kind ('success' | 'event'); started_at is the clock's start
+      -- (first load), last_at the last success or event seen, missed_at set while missed.
+      CREATE TABLE heartbeats (
+        plugin     TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('success','event')),
+        started_at ${TIMESTAMP} NOT NULL,
+        last_at    ${TIMESTAMP},
+        missed_at  ${TIMESTAMP},
+        PRIMARY KEY (plugin, kind)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 7,
+    name: "the why-ledger",
+    sql: `
+      -- docs/operations.md: due polls not enqueued, coalesced per plugin into runs of the same kind;
+      -- at most 1,000 rows per plugin, pruned with the job log.
+      CREATE TABLE why_ledger (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        plugin   TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        reason   TEXT NOT NULL,
+        count    INTEGER NOT NULL CHECK (count >= 1),
+        first_at ${TIMESTAMP} NOT NULL,
+        last_at  ${TIMESTAMP} NOT NULL
+      );
+      CREATE INDEX why_ledger_plugin ON why_ledger (plugin, id);
+      CREATE INDEX why_ledger_last ON why_ledger (last_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)?.version ?? 0;

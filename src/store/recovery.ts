@@ -4,7 +4,9 @@
  * reach it): it is killed first, so the old attempt never overlaps its re-run.
  */
 import { isoUtc } from "../core/clock.js";
+import type { AlertSettings } from "../core/system-events.js";
 import { type StoreConnection, writeTx } from "./connection.js";
+import { noAlerts, type RaisedAlerts, raiseAlerts } from "./system-events.js";
 
 export const RESTART_ERROR = "core restarted during attempt";
 
@@ -24,6 +26,8 @@ export function recoverOrphans(
   nowMs: number,
   isSameProcess: (pgid: number, startTime: string) => boolean,
   kill: (pgid: number) => void,
+  alerts: AlertSettings | null = null,
+  raised: RaisedAlerts = noAlerts(),
 ): RecoveredJob[] {
   const recovered: RecoveredJob[] = [];
   for (const row of ctx.jobs.running()) {
@@ -67,6 +71,18 @@ export function recoverOrphans(
         logs: [],
       });
       ctx.breakers.apply(row.plugin, row.command, "increment", nowIso);
+      if (last) {
+        // docs/operations.md: a job that died of the restart is reported like any other dead job.
+        const occurrence = {
+          type: "postern.job.dead",
+          plugin: row.plugin,
+          command: row.command,
+          at: nowMs,
+          job: { id: row.id, route_depth: row.route_depth },
+          reason: `${RESTART_ERROR}; after ${row.attempt === 1 ? "1 attempt" : `${row.attempt} attempts`}`,
+        } as const;
+        raiseAlerts(ctx, [occurrence], alerts, raised);
+      }
       return true;
     });
     if (!done) continue;

@@ -7,7 +7,10 @@ import type { BreakerEvent } from "../core/breaker.js";
 import { isoUtc } from "../core/clock.js";
 import type { CompletionPlan } from "../core/completion.js";
 import { PosternError } from "../core/errors.js";
+import { type HeartbeatKind, stepHeartbeat } from "../core/heartbeat.js";
 import { applyStateChange, type JsonObject } from "../core/state.js";
+import { type AlertSettings, circuitOccurrence, type Occurrence } from "../core/system-events.js";
+import type { SystemEventRow } from "./alerts.js";
 import { type Audit, auditDatabase } from "./audit.js";
 import { type BackupResult, backupDatabase, checkOpen } from "./backup.js";
 import { fillHistory, type HistoryFill } from "./bench-fill.js";
@@ -24,6 +27,7 @@ import {
   type JobTree,
 } from "./dashboard.js";
 import { type EnqueueInput, type EnqueueResult, enqueueJob, enqueueJobs, retryDeadJob } from "./enqueue.js";
+import type { HeartbeatRow } from "./heartbeats.js";
 import { cancelJob, type KilledJob, markDeadForPlugins, requeueWithoutAttempt } from "./lifecycle.js";
 import { MetaTable } from "./meta.js";
 import { type PauseRow, PausesTable } from "./pauses.js";
@@ -38,6 +42,7 @@ import {
   fileSpace,
   incrementalVacuum,
 } from "./space.js";
+import { flushAlerts, noAlerts, type RaisedAlerts, raiseAlerts } from "./system-events.js";
 import {
   type AttemptLogEntry,
   type AttemptView,
@@ -47,6 +52,7 @@ import {
   type JobStatus,
   toAttemptView,
 } from "./types.js";
+import type { LedgerRow } from "./why-ledger.js";
 
 export class Store {
   private readonly queries: Queries;
@@ -176,7 +182,12 @@ export class Store {
   commitAttempt(
     job: AttemptOwner,
     plan: CompletionPlan,
-    opts: { dedupeTtlMs: number; breakerThreshold?: number; claimNext?: ClaimAhead | null },
+    opts: {
+      dedupeTtlMs: number;
+      breakerThreshold?: number;
+      claimNext?: ClaimAhead | null;
+      alerts?: AlertSettings | null;
+    },
   ): CommitResult {
     return commitAttempt(this.ctx, job, plan, opts);
   }
@@ -189,8 +200,10 @@ export class Store {
     nowMs: number,
     isSameProcess: (pgid: number, startTime: string) => boolean,
     kill: (pgid: number) => void,
+    alerts: AlertSettings | null = null,
+    raised: RaisedAlerts = noAlerts(),
   ): RecoveredJob[] {
-    return recoverOrphans(this.ctx, nowMs, isSameProcess, kill);
+    return recoverOrphans(this.ctx, nowMs, isSameProcess, kill, alerts, raised);
   }
 
   markDeadForPlugins(reasonByPlugin: ReadonlyMap<string, string>): KilledJob[] {
@@ -389,20 +402,129 @@ export class Store {
     return this.ctx.breakers.get(plugin, command);
   }
 
-  /** One breaker event (the scheduler's time step), read and written in one transaction. */
-  stepBreaker(plugin: string, command: string, event: BreakerEvent): BreakerTransition | null {
-    return writeTx(this.ctx, () => this.ctx.breakers.step(plugin, command, event));
+  /**
+   * One breaker event (the scheduler's time step), read and written in one transaction, with
+   * the system event of a circuit that opened or closed (docs/operations.md) when `alerts` is given.
+   */
+  stepBreaker(
+    plugin: string,
+    command: string,
+    event: BreakerEvent,
+    alerts: AlertSettings | null = null,
+    raised: RaisedAlerts = noAlerts(),
+  ): BreakerTransition | null {
+    return writeTx(this.ctx, () => {
+      const t = this.ctx.breakers.step(plugin, command, event);
+      if (t !== null) {
+        const occurrence = circuitOccurrence(t, plugin, command, event.at, null);
+        if (occurrence !== null) raiseAlerts(this.ctx, [occurrence], alerts, raised);
+      }
+      return t;
+    });
   }
 
-  /** `postern reset`: closes the circuits; returns those that were not closed, as they were. */
-  closeCircuits(plugin: string, command?: string): BreakerRow[] {
+  /** Raises system events in one transaction of their own (a change already committed elsewhere is not their cause). */
+  raiseSystemEvents(occurrences: readonly Occurrence[], alerts: AlertSettings): RaisedAlerts {
+    return writeTx(this.ctx, () => raiseAlerts(this.ctx, occurrences, alerts));
+  }
+
+  /**
+   * One heartbeat check (docs/operations.md) at the tick: the state change and its missed/recovered
+   * event commit together, so a restart neither re-fires nor forgets.
+   */
+  checkHeartbeat(
+    plugin: string,
+    kind: HeartbeatKind,
+    withinMs: number,
+    nowMs: number,
+    alerts: AlertSettings,
+  ): { transition: "missed" | "recovered" | null; raised: RaisedAlerts } {
+    return writeTx(this.ctx, () => {
+      const state = this.ctx.heartbeats.get(plugin, kind);
+      const seen = kind === "success" ? this.ctx.heartbeats.lastSuccess(plugin) : null;
+      const step = stepHeartbeat(kind, state, seen, withinMs, nowMs);
+      this.ctx.heartbeats.put(plugin, kind, step.next);
+      const raised = noAlerts();
+      if (step.transition !== null) {
+        const occurrence: Occurrence = {
+          type: step.transition.to === "missed" ? "postern.heartbeat.missed" : "postern.heartbeat.recovered",
+          plugin,
+          command: `${kind}_within`,
+          at: nowMs,
+          job: null,
+          reason: step.transition.reason,
+        };
+        raiseAlerts(this.ctx, [occurrence], alerts, raised);
+      }
+      return { transition: step.transition?.to ?? null, raised };
+    });
+  }
+
+  /** A due poll not enqueued, or a run missed while down (docs/operations.md), into the why-ledger. */
+  recordWhy(plugin: string, kind: string, reason: string): void {
+    writeTx(this.ctx, () => this.ctx.whyLedger.record(plugin, kind, reason, this.ctx.clock.now()));
+  }
+
+  whyLedger(plugin: string, limit: number): LedgerRow[] {
+    return this.ctx.whyLedger.recent(plugin, limit);
+  }
+
+  whyLedgerCounts(): { plugin: string; kind: string; n: number }[] {
+    return this.ctx.whyLedger.counts();
+  }
+
+  heartbeats(plugin?: string): HeartbeatRow[] {
+    return this.ctx.heartbeats.list(plugin);
+  }
+
+  /** System events whose coalescing interval has passed with something accumulated (the tick). */
+  flushAlerts(nowMs: number, alerts: AlertSettings): RaisedAlerts {
+    return writeTx(this.ctx, () => flushAlerts(this.ctx, nowMs, alerts));
+  }
+
+  /** System events sent, newest first (of one plugin, or all). */
+  systemEvents(plugin: string | null, limit: number): SystemEventRow[] {
+    return this.ctx.alerts.recent(plugin, limit);
+  }
+
+  /** System events sent per type, of those still kept (for /metrics). */
+  systemEventCounts(): Map<string, number> {
+    return this.ctx.alerts.countByType();
+  }
+
+  /** Retention of the system event log, with the job log's cutoff. */
+  pruneSystemEvents(olderThanMs: number): number {
+    return writeTx(
+      this.ctx,
+      () => this.ctx.alerts.prune(olderThanMs) + this.ctx.whyLedger.prune(olderThanMs),
+    );
+  }
+
+  /**
+   * `postern reset`: closes the circuits; returns those that were not closed, as they were.
+   * With `alerts`, each circuit that was open or half-open raises postern.circuit.closed in
+   * the same transaction (docs/operations.md).
+   */
+  closeCircuits(plugin: string, command?: string, alerts: AlertSettings | null = null): BreakerRow[] {
     return writeTx(this.ctx, () => {
       const before = this.ctx.breakers
         .list(plugin)
         .filter(
           (b) => (command === undefined || b.command === command) && (b.state !== "closed" || b.failures > 0),
         );
-      if (before.length > 0) this.ctx.breakers.close(plugin, command, isoUtc(this.ctx.clock.now()));
+      const now = this.ctx.clock.now();
+      if (before.length > 0) this.ctx.breakers.close(plugin, command, isoUtc(now));
+      const closed = before.flatMap((b) => {
+        const occ = circuitOccurrence(
+          { from: b.state, to: "closed", reason: "postern reset" },
+          plugin,
+          b.command,
+          now,
+          null,
+        );
+        return b.state === "closed" || occ === null ? [] : [occ];
+      });
+      raiseAlerts(this.ctx, closed, alerts);
       return before;
     });
   }
@@ -458,5 +580,18 @@ export class Store {
 
   putMeta(key: string, value: unknown): void {
     writeTx(this.ctx, () => this.meta.put(key, value));
+  }
+
+  /** A meta row and the system events its change causes (an init result: unhealthy / healthy), together. */
+  putMetaRaising(
+    key: string,
+    value: unknown,
+    occurrences: readonly Occurrence[],
+    alerts: AlertSettings,
+  ): RaisedAlerts {
+    return writeTx(this.ctx, () => {
+      this.meta.put(key, value);
+      return raiseAlerts(this.ctx, occurrences, alerts);
+    });
   }
 }

@@ -34,9 +34,11 @@ describe("loadConfig: defaults and resolution", () => {
       timeouts: { poll: 60_000, handle: 120_000, health: 10_000, init: 30_000 },
       circuit_breaker: { threshold: 3, reset_after: 1_800_000 },
       max_outstanding_polls: 1,
+      expect: null,
     });
     assert.deepEqual(config.webhooks, { listen: { host: "127.0.0.1", port: 8081 }, endpoints: [] });
     assert.deepEqual(config.routes, []);
+    assert.deepEqual(config.alerts, { min_interval: 15 * 60_000 });
   });
 
   it("accepts a file with only one block (a missing block means all defaults)", () => {

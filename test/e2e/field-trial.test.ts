@@ -55,12 +55,15 @@ describe("plugin stderr is logged at INFO after a success, WARN otherwise (SPEC 
     const failed = enqueued(runScripted(env.file, { stderr: "connection refused\n", exit: 3 }));
     await daemon.waitForJob(ok, "succeeded");
     await daemon.waitForJob(failed, "dead");
+    // The stderr line is written just after the attempt's line and may arrive in a later chunk.
     const stderrLine = (id: string) =>
-      daemon.lines.find((l) => l.job_id === id && l.message === "plugin wrote to stderr");
-    const okLine = stderrLine(ok);
+      daemon
+        .waitFor((l) => l.job_id === id && l.message === "plugin wrote to stderr", 5000)
+        .catch(() => undefined);
+    const okLine = await stderrLine(ok);
     assert.equal(okLine?.level, "info", JSON.stringify(okLine));
     assert.equal(okLine?.stderr, "fetched 3 items\n");
-    const failedLine = stderrLine(failed);
+    const failedLine = await stderrLine(failed);
     assert.equal(failedLine?.level, "warn", JSON.stringify(failedLine));
     assert.equal(failedLine?.stderr, "connection refused\n");
   });

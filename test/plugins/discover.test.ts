@@ -157,3 +157,15 @@ describe("pluginRegistry", () => {
     assert.equal(registry.get("good")?.manifest.name, "good");
   });
 });
+
+describe("discoverPlugins: the reserved name", () => {
+  it("refuses a plugin directory named postern, saying why", () => {
+    makePlugin(pluginsDir, "postern");
+    makePlugin(pluginsDir, "foo");
+    const listings = discoverPlugins(pluginsDir);
+    const reserved = listings.find((l) => l.name === "postern");
+    assert.equal(reserved?.loaded, false);
+    assert.match(reserved?.reason ?? "", /"postern" is a reserved name \(the source of system events\)/);
+    assert.deepEqual([...pluginRegistry(listings).keys()], ["foo"]);
+  });
+});

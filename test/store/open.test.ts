@@ -39,15 +39,19 @@ describe("openStore", () => {
     assert.deepEqual(
       p.tables.filter((t) => t !== "sqlite_sequence"),
       [
+        "alert_state",
         "attempts",
         "breakers",
         "events",
+        "heartbeats",
         "jobs",
         "meta",
         "pauses",
         "plugin_state",
         "plugin_counters",
         "schedules",
+        "system_events",
+        "why_ledger",
       ].sort(),
     );
   });

@@ -4,10 +4,12 @@
  * commands; a running daemon's scheduler sees the closed circuit at its next tick.
  */
 import type { Command } from "commander";
+import type { Config } from "../../config/types.js";
+import { alertSettingsOf } from "../../contracts/runtime.js";
 import { PosternError } from "../../core/errors.js";
 import { COMMANDS } from "../../plugins/types.js";
 import type { BreakerRow } from "../../store/index.js";
-import { requireConfig } from "../config-file.js";
+import { listPlugins, requireConfig } from "../config-file.js";
 import { hasDatabase, withWriteStore } from "../database.js";
 import { printJson, printLine } from "../output.js";
 import { usageError } from "./args.js";
@@ -28,7 +30,13 @@ export function registerReset(program: Command): void {
         throw new PosternError("plugin_unknown", `plugin "${plugin}" is not in ${config.file}`);
       }
       const closed = hasDatabase(config)
-        ? withWriteStore(config, (store) => store.closeCircuits(plugin, opts.command))
+        ? withWriteStore(config, (store) =>
+            store.closeCircuits(
+              plugin,
+              opts.command,
+              alertSettingsOf({ config, enabledPlugins: enabledPlugins(config) }),
+            ),
+          )
         : [];
       if (opts.json) {
         printJson({
@@ -49,6 +57,15 @@ export function registerReset(program: Command): void {
       }
       for (const b of closed) printLine(describe(plugin, b));
     });
+}
+
+/** Configured, enabled and loaded: the targets a system event's routes may use. */
+function enabledPlugins(config: Config): Set<string> {
+  return new Set(
+    listPlugins(config)
+      .filter((l) => l.loaded && config.plugins[l.name]?.enabled === true)
+      .map((l) => l.name),
+  );
 }
 
 function describe(plugin: string, b: BreakerRow): string {
