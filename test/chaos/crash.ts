@@ -188,7 +188,17 @@ routes:
   await sender.finish();
   log(`all ${sender.deliveries.length} webhook deliveries answered or given up; draining the queue`);
   store ??= openStore(join(dir, "data"), { clock: systemClock });
-  await waitUntilDrained(store, 180_000);
+  try {
+    // Generous: on a loaded 2-core machine the last daemon drains some 2,000 jobs of a node
+    // fixture at about 10 a second; the test is about what is lost, not how fast.
+    await waitUntilDrained(store, 600_000);
+  } catch (e) {
+    // What the last daemon did is the only clue to why it stopped draining: keep its log.
+    const logFile = join(dir, "final-daemon.log");
+    writeFileSync(logFile, final.lines.map((l) => JSON.stringify(l)).join("\n"));
+    await final.stop("SIGKILL");
+    throw new Error(`${(e as Error).message}; the last daemon's log is in ${logFile}`);
+  }
   await final.stop();
   const audit = store.audit();
   const webhookJobs = new Map<string, string[]>();
