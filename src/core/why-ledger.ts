@@ -3,19 +3,10 @@
  * its poll, the decision is recorded. Repeats of the same kind in a row coalesce into one entry
  * (count, first and last time, the latest wording), so a skip that lasts all night is one row.
  */
+import type { SkipKind } from "./schedule-decision.js";
 
 /** Why a due poll was not enqueued, plus `missed_while_down`: runs missed during downtime, run once. */
-export type LedgerKind =
-  | "disabled"
-  | "not_loaded"
-  | "no_poll"
-  | "unhealthy"
-  | "paused"
-  | "window"
-  | "circuit_open"
-  | "half_open"
-  | "poll_guard"
-  | "missed_while_down";
+export type LedgerKind = SkipKind | "missed_while_down";
 
 /** Entries kept per plugin; older ones go first. */
 export const LEDGER_ROWS_PER_PLUGIN = 1000;

@@ -103,7 +103,7 @@ export function commitAttempt(
           result.dedupeHits.push(dedupeHit(ev.event_id, newJob, hit));
           return { to: route.to, job_id: null, duplicate_of: hit.duplicateOf, dropped: null };
         }
-        insertPlannedJob(ctx, newJob);
+        ctx.jobs.insertPlanned(newJob);
         result.newJobIds.push(newJob.id);
         return { to: route.to, job_id: newJob.id, duplicate_of: null, dropped: null };
       });
@@ -133,22 +133,6 @@ export function commitAttempt(
       result.next = ctx.jobs.claimNext(opts.claimNext.nowMs, opts.claimNext.excludePlugins);
     }
     return result;
-  });
-}
-
-function insertPlannedJob(ctx: StoreConnection, j: PlannedJob): void {
-  ctx.jobs.insert({
-    id: j.id,
-    plugin: j.plugin,
-    command: j.command,
-    payload: JSON.stringify(j.payload),
-    max_attempts: j.max_attempts,
-    submitted_by: j.submitted_by,
-    dedupe_key: j.dedupe_key,
-    created_at: j.created_at,
-    parent_job_id: j.parent_job_id,
-    source_event_id: j.source_event_id,
-    route_depth: j.route_depth,
   });
 }
 

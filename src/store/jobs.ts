@@ -99,6 +99,11 @@ export class JobsTable {
     return this.s.insert.get(row) as JobRow;
   }
 
+  /** A job planned as data (a route's, a system event's): its payload serialised here, once. */
+  insertPlanned(job: Omit<NewJobRow, "payload"> & { payload: unknown }): JobRow {
+    return this.insert({ ...job, payload: JSON.stringify(job.payload) });
+  }
+
   /** The oldest ready job (of a plugin not excluded), marked running; null when none is ready. */
   claimNext(nowMs: number, excludePlugins: Iterable<string>): ClaimedJob | null {
     const exclude = [...excludePlugins];

@@ -74,21 +74,7 @@ export function flushAlerts(
 
 function send(ctx: StoreConnection, alert: Alert, settings: AlertSettings): PlannedSystemEvent {
   const planned = planSystemEvent(alert, ctx.clock.now(), settings);
-  for (const j of planned.jobs) {
-    ctx.jobs.insert({
-      id: j.id,
-      plugin: j.plugin,
-      command: j.command,
-      payload: JSON.stringify(j.payload),
-      max_attempts: j.max_attempts,
-      submitted_by: j.submitted_by,
-      dedupe_key: j.dedupe_key,
-      created_at: j.created_at,
-      parent_job_id: j.parent_job_id,
-      source_event_id: j.source_event_id,
-      route_depth: j.route_depth,
-    });
-  }
+  for (const j of planned.jobs) ctx.jobs.insertPlanned(j);
   ctx.alerts.insertEvent(planned);
   return planned;
 }
