@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import { send } from "../http/helpers.js";
 import { cli, cliJson } from "../helpers/cli.js";
 import { DaemonProcess, type LogLine } from "../helpers/daemon.js";
 import { fixturePluginsDir, repoRoot } from "../helpers/paths.js";
@@ -123,6 +124,105 @@ describe("system events, end to end (SPEC §16)", () => {
       /postern\.circuit\.closed: scripted handle: circuit closed \(an attempt succeeded\)/,
     );
     assert.equal(daemon.lines.filter((l) => l["system_event"] === "postern.job.dead").length, 1);
+  });
+});
+
+describe("rejected webhook deliveries, end to end (SPEC §16, §17)", () => {
+  const env = setup();
+  let daemon: DaemonProcess;
+  let port: number;
+  const N = 40;
+  const BODY = "body-text-that-must-not-leak";
+  const SIGNATURE = "sha256=" + "ab".repeat(32);
+
+  before(async () => {
+    writeFileSync(
+      env.file,
+      readFileSync(env.file, "utf8")
+        .replace(
+          'webhooks: { listen: "127.0.0.1:0" }',
+          [
+            "webhooks:",
+            '  listen: "127.0.0.1:0"',
+            "  endpoints:",
+            '    - { path: /hooks/scripted, plugin: scripted, secret: "the-real-secret-value" }',
+          ].join("\n"),
+        )
+        .concat("  - { from: postern, event_type: postern.webhook.rejected, to: notify }\n"),
+    );
+    daemon = await DaemonProcess.start(env.file);
+    port = (await daemon.waitFor((l) => /^listening on http:/.test(l.message))).port as number;
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+
+  it(`${N} badly signed deliveries: exactly one notify line, no body or signature in it; the metric counts all`, async () => {
+    for (let i = 0; i < N; i++) {
+      const r = await send(port, "/hooks/scripted", {
+        body: BODY,
+        headers: { "content-type": "application/json", "x-hub-signature-256": SIGNATURE },
+      });
+      assert.equal(r.status, 403);
+    }
+    const ev = await daemon.waitFor((l) => l["system_event"] === "postern.webhook.rejected");
+    await delivered(daemon, ev);
+    const metrics = await send(port, "/metrics", { method: "GET" });
+    assert.match(
+      metrics.body,
+      new RegExp(
+        `^postern_webhook_rejected_total\\{path="/hooks/scripted",reason="bad_signature"\\} ${N}$`,
+        "m",
+      ),
+    );
+    const r = cliJson<WhyJson>(["why", "scripted", "--json", "--config", env.file]);
+    assert.deepEqual(
+      r.json.alerts.map((a) => a.type),
+      ["postern.webhook.rejected"],
+    );
+    // The listener writes what it still holds at stop.
+    await daemon.stop();
+    const writes = daemon.lines.filter((l) => /recent webhook rejections written/.test(l.message)).length;
+    console.log(`webhook.rejected: ${N} refusals, ${writes} write transactions`);
+    assert.ok(writes <= 1 + Math.ceil(N / 2), `not a write per refusal: ${writes}`);
+
+    const lines = env.lines();
+    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(
+      lines[0] ?? "",
+      /postern\.webhook\.rejected: scripted \/hooks\/scripted: \d+ webhook deliver(y|ies) rejected \(\d+ bad_signature\)/,
+    );
+    for (const secretish of [BODY, SIGNATURE.slice(7), "the-real-secret-value"]) {
+      assert.ok(!lines[0]?.includes(secretish), `the alert carries no ${secretish}`);
+      assert.ok(
+        !daemon.lines.some((l) => JSON.stringify(l).includes(secretish)),
+        `the log carries no ${secretish}`,
+      );
+    }
+    assert.equal(daemon.lines.filter((l) => l["system_event"] === "postern.webhook.rejected").length, 1);
+
+    // Every refusal is in the event sent or in the count carried to the next one.
+    const db = new Database(join(env.file, "..", "data", "postern.db"), { readonly: true });
+    try {
+      const row = db
+        .prepare("SELECT payload FROM system_events WHERE type = 'postern.webhook.rejected'")
+        .get() as { payload: string };
+      const payload = JSON.parse(row.payload) as {
+        count: number;
+        reasons: Record<string, number>;
+        path: string;
+      };
+      const state = db
+        .prepare("SELECT pending FROM alert_state WHERE type = 'postern.webhook.rejected'")
+        .get() as { pending: string | null };
+      const carried = state.pending === null ? 0 : (JSON.parse(state.pending) as { count: number }).count;
+      assert.equal(payload.path, "/hooks/scripted");
+      assert.equal(payload.count + carried, N, `${payload.count} sent + ${carried} carried`);
+      assert.deepEqual(Object.keys(payload.reasons), ["bad_signature"]);
+      assert.ok(!row.payload.includes(BODY) && !(state.pending ?? "").includes(BODY));
+    } finally {
+      db.close();
+    }
   });
 });
 
