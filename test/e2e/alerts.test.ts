@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { send } from "../http/helpers.js";
 import { cli, cliJson } from "../helpers/cli.js";
 import { DaemonProcess, type LogLine } from "../helpers/daemon.js";
 import { fixturePluginsDir, repoRoot } from "../helpers/paths.js";
+import { send } from "../http/helpers.js";
 
 /** A plugins directory with the fixture and the bundled notify (which imports ../../dist). */
 function setup(extra = "") {
