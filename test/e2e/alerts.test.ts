@@ -175,10 +175,23 @@ describe("rejected webhook deliveries, end to end (SPEC §16, §17)", () => {
         "m",
       ),
     );
-    const r = cliJson<WhyJson>(["why", "scripted", "--json", "--config", env.file]);
+    const w = why(env.file, "scripted");
     assert.deepEqual(
-      r.json.alerts.map((a) => a.type),
+      w.json.alerts.map((a) => a.type),
       ["postern.webhook.rejected"],
+    );
+    assert.ok(w.json.webhook_rejections.length >= 1, "the refusals written so far");
+    assert.deepEqual(
+      [...new Set(w.json.webhook_rejections.map((x) => `${x.path} ${x.reason}`))],
+      ["/hooks/scripted bad_signature"],
+    );
+    assert.match(
+      w.text,
+      /recent alerts:\n {2}\S+ {2}postern\.webhook\.rejected \(to notify\): scripted \/hooks\/scripted: \d+ webhook deliver(y|ies) rejected/,
+    );
+    assert.match(
+      w.text,
+      /webhook deliveries refused \(newest last\):\n {2}\S+ {2}\/hooks\/scripted bad_signature from \S*127\.0\.0\.1/,
     );
     // The listener writes what it still holds at stop.
     await daemon.stop();
@@ -538,6 +551,7 @@ interface WhyJson {
   circuits: Record<string, { state: string }>;
   heartbeats: { kind: string; state: string }[];
   alerts: { type: string }[];
+  webhook_rejections: { path: string; reason: string; remote: string | null }[];
 }
 
 describe("system events survive kill -9 (SPEC §16: same transaction as the cause)", () => {
