@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeClock } from "../../src/core/clock.js";
 import {
-  accumulate,
   type AlertState,
+  accumulate,
   coalesce,
   coalescePending,
   flushDueAt,
