@@ -457,7 +457,8 @@ describe("postern why explains each state, end to end (SPEC §16, §19)", () => 
       text,
       /skipped when due \(newest first\):\n {2}.*poll_guard x\d+: poll guard: 1 poll outstanding/,
     );
-    assert.match(text, /last runs:\n {2}\S+ {2}poll {3}(queued|running) +\S+ \(cli\)/);
+    // The CLI's poll (10 s) is normally still running here; on a loaded machine it may have ended.
+    assert.match(text, /last runs:\n {2}\S+ {2}poll {3}(queued|running|succeeded) +\S+ \(cli\)/);
     assert.equal(json.skips[0]?.kind, "poll_guard");
     assert.equal(json.skips[0]?.reason, "poll guard: 1 poll outstanding");
     assert.ok((json.skips[0]?.count ?? 0) >= 1);
@@ -469,7 +470,7 @@ describe("postern why explains each state, end to end (SPEC §16, §19)", () => 
     const { text, json } = why(env.file, "steady");
     assert.match(
       text,
-      /^steady: enabled, healthy\nnext run: \S+ \(in (59m\d+s|1h)\): 1h after the last success at \d\d:\d\d:\d\d, jitter \+0s\n/,
+      /^steady: enabled, healthy\nnext run: \S+ \(in (5\dm\d+s|1h)\): 1h after the last success at \d\d:\d\d:\d\d, jitter \+0s\n/,
     );
     assert.match(text, /last runs:\n {2}\S+ {2}poll {3}succeeded \S+ \(scheduler\)/);
     // The only skips of a healthy plugin: the ticks before its init had answered, at start.
