@@ -39,7 +39,7 @@ const TITLES = {
   "postern.heartbeat.missed": (f: AlertFacts) => `${f.plugin}: heartbeat missed (${f.reason})`,
   "postern.heartbeat.recovered": (f: AlertFacts) => `${f.plugin}: heartbeat recovered (${f.reason})`,
   "postern.webhook.rejected": (f: AlertFacts) =>
-    `${f.plugin}: ${count(f.count, "webhook")} rejected (${f.reason})`,
+    `${f.plugin} ${f.command}: ${count(f.count, "webhook delivery", "webhook deliveries")} rejected (${f.reason})`,
 } as const satisfies Record<string, (f: AlertFacts) => string>;
 
 export type SystemEventType = keyof typeof TITLES;
@@ -50,8 +50,8 @@ export function isSystemEventType(type: string): type is SystemEventType {
   return Object.hasOwn(TITLES, type);
 }
 
-function count(n: number, noun: string): string {
-  return n === 1 ? `1 ${noun}` : `${n} ${noun}s`;
+function count(n: number, noun: string, plural = `${noun}s`): string {
+  return n === 1 ? `1 ${noun}` : `${n} ${plural}`;
 }
 
 function jobs(n: number): string {
@@ -67,7 +67,15 @@ export interface Occurrence {
   /** The job that caused it, when there is one (its id goes into the payload and parent_job_id). */
   job: { id: string; route_depth: number } | null;
   reason: string;
+  /**
+   * A refused webhook delivery (docs/webhooks.md): `command` is the endpoint's path, `reason` the
+   * refusal's code; the alert counts the codes and keeps the last few remote addresses.
+   */
+  webhook?: { remote: string | null };
 }
+
+/** Distinct remote addresses a postern.webhook.rejected carries at most (newest kept). */
+export const MAX_ALERT_REMOTES = 5;
 
 /** Occurrences counted but not yet sent. */
 export interface PendingAlert {
@@ -78,6 +86,10 @@ export interface PendingAlert {
   reason: string;
   /** The last causing job, the parent of a flushed event's jobs. */
   last_job: { id: string; route_depth: number } | null;
+  /** postern.webhook.rejected only: occurrences per refusal code. */
+  reasons?: Record<string, number>;
+  /** postern.webhook.rejected only: distinct remote addresses, oldest first, at most MAX_ALERT_REMOTES. */
+  remotes?: string[];
 }
 
 /** Persisted per (type, plugin, command). */
@@ -101,6 +113,12 @@ export interface SystemEventPayload {
   reason: string;
   /** One line for a person: what notify's default template shows. */
   title: string;
+  /** postern.webhook.rejected only: the endpoint's path (also its `command`). */
+  path?: string;
+  /** postern.webhook.rejected only: how many deliveries were refused for each reason. */
+  reasons?: Record<string, number>;
+  /** postern.webhook.rejected only: the last distinct remote addresses (never a body or a signature). */
+  remotes?: string[];
 }
 
 /** An alert to send: its type, payload and causing job. */
@@ -115,10 +133,11 @@ export interface CoalesceStep {
   next: AlertState;
 }
 
-function accumulate(pending: PendingAlert | null, occ: Occurrence): PendingAlert {
+/** One more occurrence into what is pending (null: the first). */
+export function accumulate(pending: PendingAlert | null, occ: Occurrence): PendingAlert {
   const ids = pending?.job_ids ?? [];
   const withJob = occ.job === null || ids.length >= MAX_ALERT_JOB_IDS ? ids : [...ids, occ.job.id];
-  return {
+  const next: PendingAlert = {
     count: (pending?.count ?? 0) + 1,
     first_at: pending?.first_at ?? occ.at,
     last_at: occ.at,
@@ -126,24 +145,73 @@ function accumulate(pending: PendingAlert | null, occ: Occurrence): PendingAlert
     reason: occ.reason,
     last_job: occ.job ?? pending?.last_job ?? null,
   };
+  if (occ.webhook === undefined) return next;
+  const remote = occ.webhook.remote;
+  return {
+    ...next,
+    reasons: addCounts(pending?.reasons, { [occ.reason]: 1 }),
+    remotes: remote === null ? (pending?.remotes ?? []) : addRemotes(pending?.remotes, [remote]),
+  };
+}
+
+function addCounts(a: Record<string, number> | undefined, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
+  return out;
+}
+
+function addRemotes(a: readonly string[] | undefined, b: readonly string[]): string[] {
+  const out = (a ?? []).filter((r) => !b.includes(r));
+  return [...out, ...b.filter((r, i) => b.indexOf(r) === i)].slice(-MAX_ALERT_REMOTES);
+}
+
+/**
+ * Two runs of occurrences of one key as one (the older first): what a batching caller counted in
+ * memory meets what the store already carries (store/system-events.ts, raisePendingAlerts).
+ */
+export function mergePending(older: PendingAlert | null, newer: PendingAlert): PendingAlert {
+  if (older === null) return newer;
+  const merged: PendingAlert = {
+    count: older.count + newer.count,
+    first_at: Math.min(older.first_at, newer.first_at),
+    last_at: Math.max(older.last_at, newer.last_at),
+    job_ids: [...older.job_ids, ...newer.job_ids].slice(0, MAX_ALERT_JOB_IDS),
+    reason: newer.reason,
+    last_job: newer.last_job ?? older.last_job,
+  };
+  if (older.reasons === undefined && newer.reasons === undefined) return merged;
+  return {
+    ...merged,
+    reasons: addCounts(older.reasons, newer.reasons ?? {}),
+    remotes: addRemotes(older.remotes, newer.remotes ?? []),
+  };
+}
+
+/** In words, most frequent first: "12 bad_signature, 1 stale_timestamp". */
+function reasonCounts(reasons: Record<string, number>): string {
+  return Object.entries(reasons)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(", ");
 }
 
 function toAlert(type: SystemEventType, plugin: string, command: string, p: PendingAlert): Alert {
-  const facts: AlertFacts = { plugin, command, count: p.count, reason: p.reason };
-  return {
-    type,
-    payload: {
-      plugin,
-      command,
-      job_ids: p.job_ids,
-      count: p.count,
-      first_at: isoUtc(p.first_at),
-      last_at: isoUtc(p.last_at),
-      reason: p.reason,
-      title: TITLES[type](facts),
-    },
-    cause: p.last_job,
+  const reason = p.reasons === undefined ? p.reason : reasonCounts(p.reasons);
+  const facts: AlertFacts = { plugin, command, count: p.count, reason };
+  const payload: SystemEventPayload = {
+    plugin,
+    command,
+    job_ids: p.job_ids,
+    count: p.count,
+    first_at: isoUtc(p.first_at),
+    last_at: isoUtc(p.last_at),
+    reason,
+    title: TITLES[type](facts),
   };
+  if (p.reasons !== undefined) {
+    Object.assign(payload, { path: command, reasons: p.reasons, remotes: p.remotes ?? [] });
+  }
+  return { type, payload, cause: p.last_job };
 }
 
 /** Whether an alert may go out now under the interval rule. */
@@ -162,6 +230,26 @@ export function coalesce(state: AlertState, occ: Occurrence, minIntervalMs: numb
     };
   }
   return { alert: null, next: { last_sent_at: state.last_sent_at, pending } };
+}
+
+/**
+ * Occurrences counted elsewhere (`pending`, built with `accumulate`) against the stored
+ * state: sent together with what the store carried when the interval allows, else carried.
+ */
+export function coalescePending(
+  type: SystemEventType,
+  plugin: string,
+  command: string,
+  state: AlertState,
+  pending: PendingAlert,
+  minIntervalMs: number,
+): CoalesceStep {
+  const merged = mergePending(state.pending, pending);
+  const at = pending.last_at;
+  if (maySend(state, at, minIntervalMs) || (state.last_sent_at !== null && at < state.last_sent_at)) {
+    return { alert: toAlert(type, plugin, command, merged), next: { last_sent_at: at, pending: null } };
+  }
+  return { alert: null, next: { last_sent_at: state.last_sent_at, pending: merged } };
 }
 
 /** At a tick: what accumulated goes out once the interval since the last send has passed. */

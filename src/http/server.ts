@@ -10,9 +10,10 @@ import type { AddressInfo } from "node:net";
 import { v7 as uuidv7 } from "uuid";
 import type { WebhookEndpoint } from "../config/types.js";
 import { subscribeAttempts } from "../contracts/attempt-feed.js";
-import type { Runtime } from "../contracts/runtime.js";
+import { alertSettingsOf, type Runtime } from "../contracts/runtime.js";
 import type { Service, ServiceDeps } from "../contracts/service.js";
 import { describe, PosternError, toError } from "../core/errors.js";
+import { logAlerts } from "../log/alerts.js";
 import type { Logger } from "../log/logger.js";
 import type { EnqueueInput, EnqueueResult } from "../store/index.js";
 import type { Dashboard } from "./dashboard/handler.js";
@@ -68,6 +69,11 @@ export class HttpListener implements Service {
         ),
       onWritten: (plugins) =>
         this.log.debug({ plugins }, "recent webhook rejections written (postern status shows them)"),
+      alerts: () => alertSettingsOf(ctx.runtime()),
+      onAlerts: (raised) => {
+        logAlerts(this.log, raised);
+        if (raised.sent.some((ev) => ev.jobs.length > 0)) ctx.wake?.();
+      },
     });
     this.ingress = new GroupCommit<EnqueueInput, EnqueueResult>({
       commit: (inputs) => {

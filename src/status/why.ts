@@ -4,10 +4,11 @@
  * the why-ledger, its circuits, heartbeats and the last system events about it.
  */
 import type { Config } from "../config/types.js";
+import type { WebhookRejection } from "../contracts/meta.js";
 import type { PluginListing } from "../plugins/types.js";
 import type { CircuitView } from "../scheduler/index.js";
 import type { Store } from "../store/index.js";
-import { pluginStatuses } from "./model.js";
+import { type PauseView, pluginStatuses } from "./model.js";
 
 export interface WhyReport {
   plugin: string;
@@ -16,6 +17,8 @@ export interface WhyReport {
   healthy: boolean | null;
   /** Why it is not loaded or not healthy. */
   reason: string | null;
+  /** `postern pause` (docs/operations.md): null when nothing of it is paused. */
+  paused: PauseView | null;
   next_run_at: string | null;
   next_run_reason: string;
   runs: {
@@ -38,6 +41,8 @@ export interface WhyReport {
     state: "missed" | "ok";
   }[];
   alerts: { type: string; at: string; title: string; count: number; routed_to: string[] }[];
+  /** The last refused webhook deliveries to its endpoints (docs/webhooks.md), newest last. */
+  webhook_rejections: WebhookRejection[];
 }
 
 const RUNS = 10;
@@ -60,6 +65,7 @@ export function buildWhy(
     loaded: status?.loaded ?? false,
     healthy: status?.healthy ?? null,
     reason: status?.reason ?? null,
+    paused: status?.paused ?? null,
     next_run_at: status?.next_run_at ?? null,
     next_run_reason: status?.next_run_reason ?? "not in the config",
     runs: (store?.listJobs({ plugin, limit: RUNS }) ?? []).map((j) => ({
@@ -94,5 +100,6 @@ export function buildWhy(
       count: e.payload.count,
       routed_to: e.routes.filter((r) => r.job_id !== null).map((r) => r.to),
     })),
+    webhook_rejections: status?.webhook_rejections ?? [],
   };
 }

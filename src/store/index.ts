@@ -27,6 +27,6 @@ export { RESTART_ERROR, type RecoveredJob } from "./recovery.js";
 export type { SchedulePlanRow, ScheduleRow } from "./schedule.js";
 export type { AutoVacuum, FileSpace } from "./space.js";
 export { Store } from "./store.js";
-export type { RaisedAlerts } from "./system-events.js";
+export type { CountedOccurrences, RaisedAlerts } from "./system-events.js";
 export type * from "./types.js";
 export type { LedgerRow } from "./why-ledger.js";

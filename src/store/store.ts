@@ -42,7 +42,14 @@ import {
   fileSpace,
   incrementalVacuum,
 } from "./space.js";
-import { flushAlerts, noAlerts, type RaisedAlerts, raiseAlerts } from "./system-events.js";
+import {
+  type CountedOccurrences,
+  flushAlerts,
+  noAlerts,
+  type RaisedAlerts,
+  raiseAlerts,
+  raisePendingAlerts,
+} from "./system-events.js";
 import {
   type AttemptLogEntry,
   type AttemptView,
@@ -580,6 +587,23 @@ export class Store {
 
   putMeta(key: string, value: unknown): void {
     writeTx(this.ctx, () => this.meta.put(key, value));
+  }
+
+  /**
+   * The listener's batched write of refused webhook deliveries (docs/webhooks.md): the recent lists
+   * (meta rows) and postern.webhook.rejected counted since the last write, in one transaction.
+   */
+  recordWebhookRejections(
+    meta: readonly (readonly [string, unknown])[],
+    counted: readonly CountedOccurrences[],
+    alerts: AlertSettings | null,
+  ): RaisedAlerts {
+    return writeTx(this.ctx, () => {
+      for (const [key, value] of meta) this.meta.put(key, value);
+      return alerts === null || counted.length === 0
+        ? noAlerts()
+        : raisePendingAlerts(this.ctx, counted, alerts);
+    });
   }
 
   /** A meta row and the system events its change causes (an init result: unhealthy / healthy), together. */

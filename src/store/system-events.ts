@@ -7,10 +7,12 @@ import {
   type Alert,
   type AlertSettings,
   coalesce,
+  coalescePending,
   flushPending,
   handlesSystemEvents,
   isSystemEventType,
   type Occurrence,
+  type PendingAlert,
   type PlannedSystemEvent,
   planSystemEvent,
   type SystemEventType,
@@ -44,6 +46,44 @@ export function raiseAlerts(
     }
     const step = coalesce(ctx.alerts.get(occ.type, occ.plugin, occ.command), occ, settings.minIntervalMs);
     ctx.alerts.put(occ.type, occ.plugin, occ.command, step.next, settings.minIntervalMs);
+    if (step.alert !== null) out.sent.push(send(ctx, step.alert, settings));
+  }
+  return out;
+}
+
+/** Occurrences of one key counted in memory by a batching caller (the webhook listener). */
+export interface CountedOccurrences {
+  type: SystemEventType;
+  plugin: string;
+  command: string;
+  pending: PendingAlert;
+}
+
+/**
+ * Merges what a caller counted in memory into the stored state: sent when the interval allows,
+ * else carried in alert_state (so the tick flushes it and a restart keeps it). Inside a write transaction.
+ */
+export function raisePendingAlerts(
+  ctx: StoreConnection,
+  counted: readonly CountedOccurrences[],
+  settings: AlertSettings,
+): RaisedAlerts {
+  const out = noAlerts();
+  for (const c of counted) {
+    if (handlesSystemEvents(settings.routes, c.plugin)) {
+      out.suppressed.push({
+        type: c.type,
+        plugin: c.plugin,
+        command: c.command,
+        at: c.pending.last_at,
+        job: null,
+        reason: `${c.pending.count} in all, the last: ${c.pending.reason}`,
+      });
+      continue;
+    }
+    const state = ctx.alerts.get(c.type, c.plugin, c.command);
+    const step = coalescePending(c.type, c.plugin, c.command, state, c.pending, settings.minIntervalMs);
+    ctx.alerts.put(c.type, c.plugin, c.command, step.next, settings.minIntervalMs);
     if (step.alert !== null) out.sent.push(send(ctx, step.alert, settings));
   }
   return out;

@@ -3,12 +3,16 @@ import { describe, it } from "node:test";
 import { FakeClock } from "../../src/core/clock.js";
 import {
   type AlertState,
+  accumulate,
   coalesce,
+  coalescePending,
   flushDueAt,
   flushPending,
   handlesSystemEvents,
   isSystemEventType,
   MAX_ALERT_JOB_IDS,
+  MAX_ALERT_REMOTES,
+  mergePending,
   NO_ALERT_STATE,
   type Occurrence,
   planSystemEvent,
@@ -128,6 +132,127 @@ describe("system events: coalescing per (type, plugin, command) with a fake cloc
     const state = coalesce(NO_ALERT_STATE, dead(clock, "j1"), INTERVAL).next;
     clock.setWall(clock.now() - 24 * 60 * MIN);
     assert.ok(coalesce(state, dead(clock, "j2"), INTERVAL).alert);
+  });
+});
+
+describe("system events: counts gathered elsewhere (postern.webhook.rejected)", () => {
+  function refused(clock: FakeClock, reason: string, remote: string | null): Occurrence {
+    return {
+      type: "postern.webhook.rejected",
+      plugin: "hooks",
+      command: "/hook/github",
+      at: clock.now(),
+      job: null,
+      reason,
+      webhook: { remote },
+    };
+  }
+
+  function batch(clock: FakeClock, items: [string, string | null][]) {
+    let p = null as ReturnType<typeof accumulate> | null;
+    for (const [reason, remote] of items) {
+      p = accumulate(p, refused(clock, reason, remote));
+      clock.advance(1000);
+    }
+    if (p === null) throw new Error("empty batch");
+    return p;
+  }
+
+  it("counts per reason and keeps the last distinct remote addresses, bounded", () => {
+    const clock = new FakeClock();
+    const remotes = Array.from({ length: 8 }, (_, i) => `192.0.2.${i}`);
+    const p = batch(clock, [
+      ...remotes.map((r): [string, string] => ["bad_signature", r]),
+      ["bad_json", "192.0.2.1"],
+      ["too_large", null],
+    ]);
+    assert.equal(p.count, 10);
+    assert.deepEqual(p.reasons, { bad_signature: 8, bad_json: 1, too_large: 1 });
+    assert.equal(p.remotes?.length, MAX_ALERT_REMOTES);
+    assert.deepEqual(p.remotes, ["192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.7", "192.0.2.1"]);
+    assert.deepEqual(p.job_ids, []);
+  });
+
+  it("a batch is sent at once with what the store carried, or carried when the interval has not passed", () => {
+    const clock = new FakeClock();
+    const first = coalescePending(
+      "postern.webhook.rejected",
+      "hooks",
+      "/hook/github",
+      NO_ALERT_STATE,
+      batch(clock, [["bad_signature", "192.0.2.9"]]),
+      INTERVAL,
+    );
+    assert.equal(first.alert?.payload.count, 1);
+    assert.equal(
+      first.alert?.payload.title,
+      "hooks /hook/github: 1 webhook delivery rejected (1 bad_signature)",
+    );
+    assert.equal(first.alert?.payload.path, "/hook/github");
+
+    const carried = coalescePending(
+      "postern.webhook.rejected",
+      "hooks",
+      "/hook/github",
+      first.next,
+      batch(clock, [
+        ["stale_timestamp", "192.0.2.9"],
+        ["stale_timestamp", "192.0.2.10"],
+      ]),
+      INTERVAL,
+    );
+    assert.equal(carried.alert, null);
+    assert.equal(carried.next.pending?.count, 2);
+
+    clock.advance(INTERVAL);
+    const next = coalescePending(
+      "postern.webhook.rejected",
+      "hooks",
+      "/hook/github",
+      carried.next,
+      batch(clock, [["bad_signature", "192.0.2.9"]]),
+      INTERVAL,
+    );
+    assert.equal(next.alert?.payload.count, 3);
+    assert.deepEqual(next.alert?.payload.reasons, { stale_timestamp: 2, bad_signature: 1 });
+    assert.deepEqual(next.alert?.payload.remotes, ["192.0.2.10", "192.0.2.9"]);
+    assert.equal(next.alert?.payload.reason, "2 stale_timestamp, 1 bad_signature");
+    assert.equal(next.next.pending, null);
+  });
+
+  it("merging keeps the earliest first_at, the latest last_at and the job id bound", () => {
+    const clock = new FakeClock();
+    const older = batch(clock, [["bad_json", null]]);
+    const newer = batch(clock, [["bad_json", null]]);
+    const m = mergePending(older, newer);
+    assert.equal(m.first_at, older.first_at);
+    assert.equal(m.last_at, newer.last_at);
+    assert.equal(m.count, 2);
+    const manyIds = { ...older, job_ids: Array.from({ length: 15 }, (_, i) => `a${i}`) };
+    const more = { ...newer, job_ids: Array.from({ length: 15 }, (_, i) => `b${i}`) };
+    assert.equal(mergePending(manyIds, more).job_ids.length, MAX_ALERT_JOB_IDS);
+  });
+
+  it("a clock set back does not silence a batch either", () => {
+    const clock = new FakeClock();
+    const sent = coalescePending(
+      "postern.webhook.rejected",
+      "hooks",
+      "/x",
+      NO_ALERT_STATE,
+      batch(clock, [["bad_json", null]]),
+      INTERVAL,
+    );
+    clock.setWall(clock.now() - 24 * 60 * MIN);
+    const again = coalescePending(
+      "postern.webhook.rejected",
+      "hooks",
+      "/x",
+      sent.next,
+      batch(clock, [["bad_json", null]]),
+      INTERVAL,
+    );
+    assert.ok(again.alert);
   });
 });
 

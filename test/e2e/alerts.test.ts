@@ -11,6 +11,7 @@ import Database from "better-sqlite3";
 import { cli, cliJson } from "../helpers/cli.js";
 import { DaemonProcess, type LogLine } from "../helpers/daemon.js";
 import { fixturePluginsDir, repoRoot } from "../helpers/paths.js";
+import { send } from "../http/helpers.js";
 
 /** A plugins directory with the fixture and the bundled notify (which imports ../../dist). */
 function setup(extra = "") {
@@ -123,6 +124,118 @@ describe("system events, end to end (SPEC §16)", () => {
       /postern\.circuit\.closed: scripted handle: circuit closed \(an attempt succeeded\)/,
     );
     assert.equal(daemon.lines.filter((l) => l["system_event"] === "postern.job.dead").length, 1);
+  });
+});
+
+describe("rejected webhook deliveries, end to end (SPEC §16, §17)", () => {
+  const env = setup();
+  let daemon: DaemonProcess;
+  let port: number;
+  const N = 40;
+  const BODY = "body-text-that-must-not-leak";
+  const SIGNATURE = "sha256=" + "ab".repeat(32);
+
+  before(async () => {
+    writeFileSync(
+      env.file,
+      readFileSync(env.file, "utf8")
+        .replace(
+          'webhooks: { listen: "127.0.0.1:0" }',
+          [
+            "webhooks:",
+            '  listen: "127.0.0.1:0"',
+            "  endpoints:",
+            '    - { path: /hooks/scripted, plugin: scripted, secret: "the-real-secret-value" }',
+          ].join("\n"),
+        )
+        .concat("  - { from: postern, event_type: postern.webhook.rejected, to: notify }\n"),
+    );
+    daemon = await DaemonProcess.start(env.file);
+    port = (await daemon.waitFor((l) => /^listening on http:/.test(l.message))).port as number;
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+
+  it(`${N} badly signed deliveries: exactly one notify line, no body or signature in it; the metric counts all`, async () => {
+    for (let i = 0; i < N; i++) {
+      const r = await send(port, "/hooks/scripted", {
+        body: BODY,
+        headers: { "content-type": "application/json", "x-hub-signature-256": SIGNATURE },
+      });
+      assert.equal(r.status, 403);
+    }
+    const ev = await daemon.waitFor((l) => l["system_event"] === "postern.webhook.rejected");
+    await delivered(daemon, ev);
+    const metrics = await send(port, "/metrics", { method: "GET" });
+    assert.match(
+      metrics.body,
+      new RegExp(
+        `^postern_webhook_rejected_total\\{path="/hooks/scripted",reason="bad_signature"\\} ${N}$`,
+        "m",
+      ),
+    );
+    const w = why(env.file, "scripted");
+    assert.deepEqual(
+      w.json.alerts.map((a) => a.type),
+      ["postern.webhook.rejected"],
+    );
+    assert.ok(w.json.webhook_rejections.length >= 1, "the refusals written so far");
+    assert.deepEqual(
+      [...new Set(w.json.webhook_rejections.map((x) => `${x.path} ${x.reason}`))],
+      ["/hooks/scripted bad_signature"],
+    );
+    assert.match(
+      w.text,
+      /recent alerts:\n {2}\S+ {2}postern\.webhook\.rejected \(to notify\): scripted \/hooks\/scripted: \d+ webhook deliver(y|ies) rejected/,
+    );
+    assert.match(
+      w.text,
+      /webhook deliveries refused \(newest last\):\n {2}\S+ {2}\/hooks\/scripted bad_signature from \S*127\.0\.0\.1/,
+    );
+    // The listener writes what it still holds at stop.
+    await daemon.stop();
+    const writes = daemon.lines.filter((l) => /recent webhook rejections written/.test(l.message)).length;
+    console.log(`webhook.rejected: ${N} refusals, ${writes} write transactions`);
+    assert.ok(writes <= 1 + Math.ceil(N / 2), `not a write per refusal: ${writes}`);
+
+    const lines = env.lines();
+    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(
+      lines[0] ?? "",
+      /postern\.webhook\.rejected: scripted \/hooks\/scripted: \d+ webhook deliver(y|ies) rejected \(\d+ bad_signature\)/,
+    );
+    for (const secretish of [BODY, SIGNATURE.slice(7), "the-real-secret-value"]) {
+      assert.ok(!lines[0]?.includes(secretish), `the alert carries no ${secretish}`);
+      assert.ok(
+        !daemon.lines.some((l) => JSON.stringify(l).includes(secretish)),
+        `the log carries no ${secretish}`,
+      );
+    }
+    assert.equal(daemon.lines.filter((l) => l["system_event"] === "postern.webhook.rejected").length, 1);
+
+    // Every refusal is in the event sent or in the count carried to the next one.
+    const db = new Database(join(env.file, "..", "data", "postern.db"), { readonly: true });
+    try {
+      const row = db
+        .prepare("SELECT payload FROM system_events WHERE type = 'postern.webhook.rejected'")
+        .get() as { payload: string };
+      const payload = JSON.parse(row.payload) as {
+        count: number;
+        reasons: Record<string, number>;
+        path: string;
+      };
+      const state = db
+        .prepare("SELECT pending FROM alert_state WHERE type = 'postern.webhook.rejected'")
+        .get() as { pending: string | null };
+      const carried = state.pending === null ? 0 : (JSON.parse(state.pending) as { count: number }).count;
+      assert.equal(payload.path, "/hooks/scripted");
+      assert.equal(payload.count + carried, N, `${payload.count} sent + ${carried} carried`);
+      assert.deepEqual(Object.keys(payload.reasons), ["bad_signature"]);
+      assert.ok(!row.payload.includes(BODY) && !(state.pending ?? "").includes(BODY));
+    } finally {
+      db.close();
+    }
   });
 });
 
@@ -241,13 +354,205 @@ describe("postern why, end to end (SPEC §16)", () => {
   });
 });
 
+/** A copy of the scripted fixture under another name, in the setup's plugins directory. */
+function clonePlugin(configFile: string, name: string): void {
+  const dir = join(configFile, "..", "plugins", name);
+  cpSync(join(fixturePluginsDir, "scripted"), dir, { recursive: true });
+  const manifest = join(dir, "manifest.yaml");
+  writeFileSync(manifest, readFileSync(manifest, "utf8").replace("name: scripted", `name: ${name}`));
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Time passing while the daemon is down, without waiting for it: the stored plan (and the last
+ * success it counts from) moved back by `ms`, exactly what the scheduler would find had the clock
+ * moved forward by `ms` instead. The daemon must be stopped.
+ */
+function shiftPlan(configFile: string, plugin: string, ms: number): void {
+  const db = new Database(join(configFile, "..", "data", "postern.db"));
+  const back = (iso: string | null) => (iso === null ? null : new Date(Date.parse(iso) - ms).toISOString());
+  try {
+    const row = db
+      .prepare("SELECT anchor_at, base_at, next_run_at FROM schedules WHERE plugin = ?")
+      .get(plugin) as { anchor_at: string | null; base_at: string; next_run_at: string };
+    db.prepare("UPDATE schedules SET anchor_at = ?, base_at = ?, next_run_at = ? WHERE plugin = ?").run(
+      back(row.anchor_at),
+      back(row.base_at),
+      back(row.next_run_at),
+      plugin,
+    );
+    const breaker = db
+      .prepare("SELECT last_success_at FROM breakers WHERE plugin = ? AND command = 'poll'")
+      .get(plugin) as { last_success_at: string | null } | undefined;
+    if (breaker !== undefined) {
+      db.prepare("UPDATE breakers SET last_success_at = ? WHERE plugin = ? AND command = 'poll'").run(
+        back(breaker.last_success_at),
+        plugin,
+      );
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** `postern why` as a person reads it, and as --json; both must exit 0. */
+function why(configFile: string, plugin: string): { text: string; json: WhyJson } {
+  const text = cli(["why", plugin, "--config", configFile]);
+  assert.equal(text.status, 0, text.stderr);
+  const r = cliJson<WhyJson>(["why", plugin, "--config", configFile]);
+  assert.equal(r.status, 0, r.stderr);
+  console.log(`--- postern why ${plugin}\n${text.stdout}`);
+  return { text: text.stdout, json: r.json };
+}
+
+describe("postern why explains each state, end to end (SPEC §16, §19)", () => {
+  // UTC hours: a preferred window that starts 3 h from now, so a run due now is outside it.
+  const hour = new Date().getUTCHours();
+  const hh = (h: number) => `${String(h % 24).padStart(2, "0")}:00`;
+  const env = setup(
+    [
+      "  steady:",
+      "    schedule: { every: 1h }",
+      "  guarded:",
+      "    schedule: { every: 1h }",
+      "    config: { script: { sleep_ms: 10000 } }",
+      "  held:",
+      "    schedule: { every: 1h }",
+      "  late:",
+      "    schedule: { every: 1h }",
+      "  windowed:",
+      `    schedule: { every: 1h, preferred_window: { start: '${hh(hour + 3)}', end: '${hh(hour + 4)}' } }`,
+    ].join("\n"),
+  );
+  let daemon: DaemonProcess;
+  const skipped = (plugin: string, kind: string) => (l: LogLine) =>
+    l["plugin"] === plugin && l["skip"] === kind;
+  const enqueued = (plugin: string) => (l: LogLine) =>
+    l["plugin"] === plugin && typeof l["job_id"] === "string" && /^poll enqueued/.test(l.message);
+
+  before(async () => {
+    for (const p of ["steady", "guarded", "held", "late", "windowed"]) clonePlugin(env.file, p);
+    writeFileSync(
+      env.file,
+      readFileSync(env.file, "utf8").replace(
+        "log_level: debug",
+        "log_level: debug\n  tick_interval: 1s\n  timezone: UTC",
+      ),
+    );
+    // Before the daemon starts: a slow CLI poll of guarded (its first scheduled run, due at
+    // start, finds it outstanding) and a pause of held.
+    assert.equal(cliJson(["run", "guarded", "--config", env.file]).status, 0);
+    assert.equal(cli(["pause", "held", "--config", env.file]).status, 0);
+    daemon = await DaemonProcess.start(env.file);
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+
+  it("poll guard: the due run waits behind an outstanding poll (a slow one the CLI queued)", async () => {
+    await daemon.waitFor(skipped("guarded", "poll_guard"));
+    const { text, json } = why(env.file, "guarded");
+    assert.match(
+      text,
+      /skipped when due \(newest first\):\n {2}.*poll_guard x\d+: poll guard: 1 poll outstanding/,
+    );
+    // The CLI's poll (10 s) is normally still running here; on a loaded machine it may have ended.
+    assert.match(text, /last runs:\n {2}\S+ {2}poll {3}(queued|running|succeeded) +\S+ \(cli\)/);
+    assert.equal(json.skips[0]?.kind, "poll_guard");
+    assert.equal(json.skips[0]?.reason, "poll guard: 1 poll outstanding");
+    assert.ok((json.skips[0]?.count ?? 0) >= 1);
+  });
+
+  it("normal: the last run succeeded, the next is an interval later, nothing skipped", async () => {
+    const polled = await daemon.waitFor(enqueued("steady"));
+    await daemon.waitForJob(String(polled["job_id"]), "succeeded");
+    const { text, json } = why(env.file, "steady");
+    assert.match(
+      text,
+      /^steady: enabled, healthy\nnext run: \S+ \(in (5\dm\d+s|1h)\): 1h after the last success at \d\d:\d\d:\d\d, jitter \+0s\n/,
+    );
+    assert.match(text, /last runs:\n {2}\S+ {2}poll {3}succeeded \S+ \(scheduler\)/);
+    // The only skips of a healthy plugin: the ticks before its init had answered, at start.
+    assert.deepEqual(
+      json.skips.filter((k) => k.kind !== "unhealthy"),
+      [],
+      text,
+    );
+    assert.match(text, /recent alerts:\n {2}none/);
+    assert.equal(json.runs[0]?.status, "succeeded");
+    assert.equal(json.paused, null);
+  });
+
+  it("paused: the due run is skipped and why says so, with how to resume", async () => {
+    await daemon.waitFor(skipped("held", "paused"));
+    const { text, json } = why(env.file, "held");
+    assert.match(text, /^held: enabled, healthy; PAUSED since \S+ \(postern resume held\)\n/);
+    assert.match(text, /\nnext run: no run planned: paused/);
+    assert.match(
+      text,
+      /skipped when due \(newest first\):\n {2}.*paused x\d+: paused \(postern resume to run it again\)/,
+    );
+    assert.match(text, /last runs:\n {2}none/);
+    assert.equal(json.paused?.all, true);
+    assert.equal(json.skips[0]?.kind, "paused");
+    assert.match(json.next_run_reason, /^paused/);
+  });
+
+  it("missed while down and outside the window: the daemon stopped, the schedules passed, a restart explains both", async () => {
+    const polled = await daemon.waitFor(enqueued("late"));
+    await daemon.waitForJob(String(polled["job_id"]), "succeeded");
+    // windowed's first run was planned into its window, 3 h from now: it waits, not skipped.
+    const planned = why(env.file, "windowed");
+    assert.deepEqual(planned.json.skips, []);
+    assert.match(planned.json.next_run_reason, /\(window\)/);
+    await daemon.waitFor(enqueued("steady"));
+    // The slow CLI poll of guarded ends before the stop, so the stop kills nothing.
+    await daemon.waitFor((l) => l["plugin"] === "guarded" && l["job_status"] === "succeeded", 30_000);
+    await daemon.stop();
+
+    // A week passes for late (its 1h schedule missed many times over); a day for windowed, so
+    // its planned run is yesterday's, due now, but now is outside the window.
+    shiftPlan(env.file, "late", 7 * DAY_MS);
+    shiftPlan(env.file, "windowed", DAY_MS);
+    daemon = await DaemonProcess.start(env.file);
+
+    const rerun = await daemon.waitFor(enqueued("late"));
+    await daemon.waitForJob(String(rerun["job_id"]), "succeeded");
+    const late = why(env.file, "late");
+    assert.match(
+      late.text,
+      /skipped when due \(newest first\):\n {2}\S+ {2}missed_while_down x1: missed run, 6d2\dh late; ran once as \S+/,
+    );
+    assert.equal(late.json.skips[0]?.kind, "missed_while_down");
+    assert.match(late.json.skips[0]?.reason ?? "", new RegExp(`; ran once as ${String(rerun["job_id"])}$`));
+    assert.deepEqual(
+      late.json.runs.map((r) => r.status),
+      ["succeeded", "succeeded"],
+    );
+
+    await daemon.waitFor(skipped("windowed", "window"));
+    const win = why(env.file, "windowed");
+    // The window's next start: today's, or tomorrow's (with its date) when it is past midnight UTC.
+    const windowReason = new RegExp(`^next run (\\d{4}-\\d\\d-\\d\\d )?${hh(hour + 3)} \\(window\\)$`);
+    assert.match(win.text, /\nnext run: \S+ \(in [\dhm ]+\): next run .*\(window\)\n/);
+    assert.match(win.text, /skipped when due \(newest first\):\n {2}.*window x\d+: next run .*\(window\)/);
+    assert.match(win.json.next_run_reason, windowReason);
+    assert.equal(win.json.skips[0]?.kind, "window");
+    assert.match(win.json.skips[0]?.reason ?? "", windowReason);
+    assert.deepEqual(win.json.runs, []);
+  });
+});
+
 interface WhyJson {
   next_run_reason: string;
+  paused: { all: boolean; commands: string[]; since: string } | null;
   runs: { status: string }[];
-  skips: { kind: string; count: number }[];
+  skips: { kind: string; reason: string; count: number }[];
   circuits: Record<string, { state: string }>;
   heartbeats: { kind: string; state: string }[];
   alerts: { type: string }[];
+  webhook_rejections: { path: string; reason: string; remote: string | null }[];
 }
 
 describe("system events survive kill -9 (SPEC §16: same transaction as the cause)", () => {

@@ -45,7 +45,11 @@ export function renderWhy(r: WhyReport, now: number): string {
       : r.healthy === false
         ? `unhealthy${r.reason ? `: ${r.reason}` : ""}`
         : "enabled, healthy";
-  out.push(`${r.plugin}: ${health}`);
+  const paused =
+    r.paused === null
+      ? ""
+      : `; ${r.paused.all ? "PAUSED" : `${r.paused.commands.join(", ")} PAUSED`} since ${r.paused.since} (postern resume ${r.plugin})`;
+  out.push(`${r.plugin}: ${health}${paused}`);
   const at = r.next_run_at === null ? "no run planned" : `${r.next_run_at} (${relative(r.next_run_at, now)})`;
   out.push(`next run: ${at}: ${r.next_run_reason}`);
 
@@ -88,6 +92,12 @@ export function renderWhy(r: WhyReport, now: number): string {
   for (const a of r.alerts) {
     const to = a.routed_to.length === 0 ? "routed nowhere" : `to ${a.routed_to.join(", ")}`;
     out.push(`  ${a.at}  ${a.type} (${to}): ${a.title}`);
+  }
+
+  if (r.webhook_rejections.length > 0) {
+    out.push("", "webhook deliveries refused (newest last):");
+    for (const w of r.webhook_rejections)
+      out.push(`  ${w.at}  ${w.path} ${w.reason} from ${w.remote ?? "unknown address"}`);
   }
   return out.join("\n");
 }
