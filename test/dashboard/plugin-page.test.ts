@@ -172,6 +172,10 @@ describe("the plugin page: buildWhy's report from a real store", () => {
       assert.match(main, new RegExp(`<p class="empty" id="${id}">`), id);
     }
     assert.match(main, /no schedule \(webhooks, routes and the CLI only\)/);
+    assert.match(
+      main,
+      /No skipped runs recorded \(it has no schedule, so the scheduler never finds it due\)/,
+    );
   });
 
   it("escapes a hostile plugin name in the heading, the links and the page title", () => {

@@ -48,14 +48,14 @@ ${r.runs.map(
 </tr>`,
 )}
 </tbody></table>
-<p class="hint">The last ${r.runs.length} shown; <a href="/jobs?plugin=${encodeURIComponent(r.plugin)}">all jobs of ${r.plugin}</a>.</p>`;
+<p class="hint">Newest first; <a href="/jobs?plugin=${encodeURIComponent(r.plugin)}">all jobs of ${r.plugin}</a>.</p>`;
   return html`<section id="why-runs"><h2>Recent runs</h2>${body}</section>`;
 }
 
-function skipsSection(r: WhyReport, nowMs: number): Html {
+function skipsSection(r: WhyReport, scheduled: boolean, nowMs: number): Html {
   const body =
     r.skips.length === 0
-      ? html`<p class="empty" id="no-skips">No skipped runs recorded: whenever it was due, its poll was enqueued.</p>`
+      ? html`<p class="empty" id="no-skips">No skipped runs recorded${scheduled ? ": each time it was due, its poll was enqueued" : " (it has no schedule, so the scheduler never finds it due)"}.</p>`
       : html`<table id="skips"><thead><tr><th>kind</th><th>reason</th><th class="num">count</th><th>first</th><th>last</th></tr></thead><tbody>
 ${r.skips.map(
   (s) => html`<tr data-kind="${s.kind}">
@@ -128,7 +128,7 @@ export function pluginMain(d: PluginPageData): Html {
 </dl>
 <p class="hint">The same report as <code>postern why ${r.plugin}</code>.</p>
 ${runsSection(r, d.nowMs)}
-${skipsSection(r, d.nowMs)}
+${skipsSection(r, d.schedule !== null, d.nowMs)}
 ${circuitsSection(r, d.nowMs)}
 ${heartbeatsSection(r, d.nowMs)}
 ${alertsSection(r, d.nowMs)}`;
