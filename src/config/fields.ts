@@ -166,8 +166,8 @@ export const headerName = stringOf("an HTTP header name").regex(HEADER_RE, {
 
 /**
  * Paths the core serves itself: /healthz, /metrics and the dashboard (/, /plugins,
- * /plugins/<name>, /jobs, /jobs/<id>, /assets/<file>). Reserved whether or not the dashboard is enabled, so switching it
- * on never turns a valid config into an invalid one.
+ * /plugins/<name>, /jobs, /jobs/<id>, /assets/<file>). Reserved whether or not the dashboard is
+ * enabled, so switching it on never turns a valid config into an invalid one.
  */
 const RESERVED_PATHS = new Set(["/", "/healthz", "/metrics", "/plugins", "/jobs"]);
 const RESERVED_PREFIXES = ["/plugins/", "/jobs/", "/assets/"];

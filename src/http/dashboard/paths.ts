@@ -1,7 +1,7 @@
 /**
  * Which request paths belong to the dashboard, and the metrics label of each (a fixed set, so
- * job ids, plugin names and asset names never mint new series). Tiny on purpose: the listener imports it on
- * every request, the rest of the dashboard only when one of these paths is asked for.
+ * job ids, plugin names and asset names never mint new series). Tiny on purpose: the listener
+ * imports it on every request, the rest of the dashboard only when one of these paths is asked for.
  * config/fields.ts reserves the same paths for webhook endpoints.
  */
 export type DashboardLabel = "/" | "/plugins" | "/plugins/:name" | "/jobs" | "/jobs/:id" | "/assets";
