@@ -165,17 +165,17 @@ export const headerName = stringOf("an HTTP header name").regex(HEADER_RE, {
 });
 
 /**
- * Paths the core serves itself: /healthz, /metrics and the dashboard (/, /plugins, /jobs,
- * /jobs/<id>, /assets/<file>). Reserved whether or not the dashboard is enabled, so switching it
- * on never turns a valid config into an invalid one.
+ * Paths the core serves itself: /healthz, /metrics and the dashboard (/, /plugins,
+ * /plugins/<name>, /jobs, /jobs/<id>, /assets/<file>). Reserved whether or not the dashboard is
+ * enabled, so switching it on never turns a valid config into an invalid one.
  */
 const RESERVED_PATHS = new Set(["/", "/healthz", "/metrics", "/plugins", "/jobs"]);
-const RESERVED_PREFIXES = ["/jobs/", "/assets/"];
+const RESERVED_PREFIXES = ["/plugins/", "/jobs/", "/assets/"];
 export function isReservedPath(path: string): boolean {
   return RESERVED_PATHS.has(path) || RESERVED_PREFIXES.some((p) => path.startsWith(p));
 }
 const RESERVED_TEXT =
-  "/, /healthz, /metrics, /plugins, /jobs and paths under /jobs/ and /assets/ are served by the core: pick another path, like /hook/<name>";
+  "/, /healthz, /metrics, /plugins, /jobs and paths under /plugins/, /jobs/ and /assets/ are served by the core: pick another path, like /hook/<name>";
 // Matching is exact, so a query, fragment or whitespace would make the endpoint unreachable.
 const ENDPOINT_PATH_RE = /^\/[^\s?#]*$/;
 export const endpointPath = stringOf('a path starting with "/"').refine(

@@ -181,6 +181,25 @@ export function pluginStatuses(
   );
 }
 
+/**
+ * One configured plugin's status, or null when the config has no plugin of that name: what `why`
+ * and the dashboard's plugin page need, without reading every other plugin's rows.
+ */
+export function pluginStatusOf(
+  config: Config,
+  listings: PluginListing[],
+  store: Store | null,
+  nowMs: number,
+  name: string,
+  live: LiveSet | null = null,
+): PluginStatus | null {
+  if (!Object.hasOwn(config.plugins, name)) return null;
+  const pc = config.plugins[name];
+  if (pc === undefined) return null;
+  const plugin = pluginRegistry(listings).get(name) ?? null;
+  return pluginStatus(name, pc.enabled, plugin, listings, config, store, nowMs, live);
+}
+
 function pluginStatus(
   name: string,
   enabled: boolean,

@@ -4,11 +4,11 @@
  * the why-ledger, its circuits, heartbeats and the last system events about it.
  */
 import type { Config } from "../config/types.js";
-import type { WebhookRejection } from "../contracts/meta.js";
+import type { LiveSet, WebhookRejection } from "../contracts/meta.js";
 import type { PluginListing } from "../plugins/types.js";
 import type { CircuitView } from "../scheduler/index.js";
 import type { Store } from "../store/index.js";
-import { type PauseView, pluginStatuses } from "./model.js";
+import { type PauseView, pluginStatusOf } from "./model.js";
 
 export interface WhyReport {
   plugin: string;
@@ -55,9 +55,11 @@ export function buildWhy(
   store: Store | null,
   plugin: string,
   nowMs: number,
+  /** The running daemon's own view of its plugins' health (the dashboard passes its own). */
+  live: LiveSet | null = null,
 ): WhyReport {
-  const pc = config.plugins[plugin];
-  const status = pluginStatuses(config, listings, store, nowMs).find((p) => p.name === plugin);
+  const pc = Object.hasOwn(config.plugins, plugin) ? config.plugins[plugin] : undefined;
+  const status = pluginStatusOf(config, listings, store, nowMs, plugin, live);
   const expect = pc?.expect ?? null;
   return {
     plugin,
@@ -68,7 +70,8 @@ export function buildWhy(
     paused: status?.paused ?? null,
     next_run_at: status?.next_run_at ?? null,
     next_run_reason: status?.next_run_reason ?? "not in the config",
-    runs: (store?.listJobs({ plugin, limit: RUNS }) ?? []).map((j) => ({
+    // Job summaries, not jobs: the report never needs a payload, so it never reads one.
+    runs: (store?.jobPage({ plugin, limit: RUNS })?.jobs ?? []).map((j) => ({
       job_id: j.id,
       command: j.command,
       status: j.status,

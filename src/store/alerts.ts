@@ -26,7 +26,10 @@ export const ALERTS_SQL = {
   insertEvent: `
     INSERT INTO system_events (event_id, type, plugin, command, payload, cause_job_id, created_at, routes)
     VALUES (@event_id, @type, @plugin, @command, @payload, @cause_job_id, @created_at, @routes)`,
-  recent: `SELECT * FROM system_events WHERE (? IS NULL OR plugin = ?) ORDER BY seq DESC LIMIT ?`,
+  // Two statements, not "(? IS NULL OR plugin = ?)": that form scans the whole table from the
+  // newest row for a plugin with few events; this one seeks system_events_plugin.
+  recentOfPlugin: "SELECT * FROM system_events WHERE plugin = ? ORDER BY seq DESC LIMIT ?",
+  recentAll: "SELECT * FROM system_events ORDER BY seq DESC LIMIT ?",
   countByType: "SELECT type, COUNT(*) AS n FROM system_events GROUP BY type",
   prune: "DELETE FROM system_events WHERE created_at < ?",
 } as const;
@@ -98,7 +101,8 @@ export class AlertsTable {
 
   /** Newest first; of one plugin, or of all when plugin is null. */
   recent(plugin: string | null, limit: number): SystemEventRow[] {
-    const rows = this.s.recent.all(plugin, plugin, limit) as (Omit<SystemEventRow, "payload" | "routes"> & {
+    const found = plugin === null ? this.s.recentAll.all(limit) : this.s.recentOfPlugin.all(plugin, limit);
+    const rows = found as (Omit<SystemEventRow, "payload" | "routes"> & {
       payload: string;
       routes: string;
     })[];

@@ -2,7 +2,7 @@
  * The dashboard in a real browser: the system's Chromium, else the npm registry's
  * @sparticuz/chromium (test/helpers/chromium.ts; never a browser downloaded from elsewhere), driven by
  * playwright-core, against the real daemon with real jobs. Checks each page's content, the
- * filter, the trace tree, that auto-refresh swaps in a new job without a navigation, that no
+ * filter, the trace tree, the plugin page (postern why), that auto-refresh swaps in a new job without a navigation, that no
  * request leaves 127.0.0.1, and that the tables are there with JavaScript off. Screenshots go to
  * test-results/dashboard/. Playwright gives each launch a fresh temporary profile.
  */
@@ -175,6 +175,49 @@ describe("dashboard in headless Chromium", () => {
       if (path === "/jobs") await page.screenshot({ path: join(SHOTS, "jobs-no-js.png"), fullPage: true });
       await page.context().close();
     }
+  });
+
+  it("plugin page: reached from the list, shows the why sections, links runs to their job pages", async () => {
+    const page = await open("/plugins");
+    await Promise.all([
+      page.waitForURL(/\/plugins\/failing$/),
+      page.click('#plugin-failing a.plugin[href="/plugins/failing"]'),
+    ]);
+    assert.equal(await page.locator("#plugin-name").textContent(), "failing");
+    for (const [id, heading] of [
+      ["why-runs", "Recent runs"],
+      ["why-skips", "Skipped when due"],
+      ["why-circuits", "Circuits"],
+      ["why-heartbeats", "Heartbeats"],
+      ["why-alerts", "Recent alerts"],
+    ] as const) {
+      assert.equal(await page.locator(`#${id} h2`).textContent(), heading, id);
+      assert.ok(await page.locator(`#${id}`).isVisible(), id);
+    }
+    assert.match((await page.locator("#next-run").textContent()) ?? "", /\S/);
+    const run = page.locator(`#runs tr[data-job="${dead}"]`);
+    assert.equal(await run.getAttribute("data-status"), "dead");
+    assert.match((await run.locator("td.err").textContent()) ?? "", /upstream said <b>no<\/b> & gave up/);
+    assert.equal(await page.locator("#circuits tr[data-command=poll]").getAttribute("data-state"), "closed");
+    assert.equal(await page.locator('#alerts tr[data-type="postern.job.dead"]').count(), 1);
+    // The script's refresh swaps <main> of this page too, without a CSP violation.
+    await page.locator("#refreshed", { hasText: "updated" }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator(`#runs tr[data-job="${dead}"]`).count(), 1);
+    await page.screenshot({ path: join(SHOTS, "plugin-why.png"), fullPage: true });
+    await Promise.all([page.waitForURL(new RegExp(`/jobs/${dead}$`)), run.locator("a.job").click()]);
+    assert.equal(await page.locator("#job-id").textContent(), dead);
+    await page.context().close();
+
+    // The same headers as every page (the CSP is not loosened for it), and complete without JavaScript.
+    const res = await fetch(`${d.base}/plugins/failing`);
+    assert.equal(
+      res.headers.get("content-security-policy"),
+      "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
+    );
+    const noJs = await open("/plugins/failing", false);
+    assert.equal(await noJs.locator(`#runs tr[data-job="${dead}"]`).count(), 1);
+    assert.match((await noJs.locator("#refreshed").textContent()) ?? "", /^generated /);
+    await noJs.context().close();
   });
 
   it("no request left 127.0.0.1, no script error, no secret on screen", async () => {

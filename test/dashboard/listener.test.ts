@@ -225,6 +225,71 @@ describe("dashboard on the listener (real daemon, real jobs)", () => {
     assert.ok(show.stdout.includes(SENTINELS.eventPayload), "the event payload holds a sentinel");
   });
 
+  it("plugin page: postern why in the browser, 404 for a plugin the config does not have", async () => {
+    const p = await get(d, "/plugins/failing");
+    assert.equal(p.status, 200);
+    assertPageHeaders(p, "/plugins/failing");
+    assert.equal(p.headers.get("cache-control"), "no-store");
+    assert.match(p.body, /<title>Plugin failing · dash-test · Postern<\/title>/);
+    assert.match(p.body, /<nav>.*<a href="\/plugins" aria-current="page">Plugins<\/a>/);
+    for (const id of [
+      "why-summary",
+      "why-runs",
+      "why-skips",
+      "why-circuits",
+      "why-heartbeats",
+      "why-alerts",
+    ]) {
+      assert.match(p.body, new RegExp(`id="${id}"`), id);
+    }
+    const runs = /<section id="why-runs">[\s\S]*?<\/section>/.exec(p.body)?.[0] ?? "";
+    assert.match(
+      runs,
+      new RegExp(`<tr data-job="${dead}" data-status="dead">\\s*<td><a class="job" href="/jobs/${dead}"`),
+    );
+    assert.match(runs, /upstream said &lt;b&gt;no&lt;\/b&gt; &amp; gave up/);
+    assert.ok(!p.body.includes(FAIL_ERROR), "the plugin's error arrives escaped");
+    assert.match(
+      p.body,
+      /<tr data-command="poll" data-state="closed">\s*<td>poll<\/td><td><span class="badge ok">closed<\/span><\/td><td class="num">2<\/td>/,
+    );
+    assert.match(p.body, /<tr data-type="postern.job.dead">/);
+    assert.match(p.body, /id="no-heartbeats"/);
+
+    const listing = await get(d, "/plugins");
+    assert.match(listing.body, /<a class="plugin" href="\/plugins\/failing">failing<\/a>/);
+    const job = await get(d, `/jobs/${dead}`);
+    assert.match(job.body, /<dt>plugin<\/dt><dd><a href="\/plugins\/failing">failing<\/a><\/dd>/);
+
+    for (const [path, shown] of [
+      ["/plugins/nope", "<code>nope</code>"],
+      ["/plugins/constructor", "<code>constructor</code>"],
+      ["/plugins/__proto__", "<code>__proto__</code>"],
+      ["/plugins/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"],
+      ["/plugins/%E0%A4%A", "<code></code>"],
+      ["/plugins/", "<code></code>"],
+    ] as const) {
+      const missing = await get(d, path);
+      assert.equal(missing.status, 404, path);
+      assertPageHeaders(missing, path);
+      assert.ok(missing.body.includes(`The config has no plugin named ${shown}`), `${path}: ${missing.body}`);
+    }
+    const post = await get(d, "/plugins/failing", { method: "POST", body: "x" });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get("allow"), "GET, HEAD");
+
+    for (const path of ["/plugins/scripted", "/plugins/scripted-b", "/plugins/failing"]) {
+      const page = await get(d, path);
+      assert.equal(page.status, 200, path);
+      for (const [name, value] of Object.entries(SENTINELS)) {
+        assert.ok(!page.body.includes(value), `${path} shows ${name}`);
+      }
+    }
+    const m = await get(d, "/metrics");
+    assert.match(m.body, /path="\/plugins\/:name"/);
+    assert.doesNotMatch(m.body, /path="\/plugins\/(failing|nope|constructor)/);
+  });
+
   it("dashboard paths and /healthz are counted in /metrics under fixed labels", async () => {
     const m = await get(d, "/metrics");
     assert.match(m.body, /path="\/jobs\/:id"/);

@@ -6,6 +6,7 @@ import { FakeClock, type Random, sequenceRandom } from "../../src/core/clock.js"
 import { type CompletionInput, planCompletion } from "../../src/core/completion.js";
 import type { Outcome } from "../../src/core/outcome.js";
 import type { RouteRule } from "../../src/core/routing.js";
+import type { AlertSettings } from "../../src/core/system-events.js";
 import {
   type ClaimAhead,
   type ClaimedJob,
@@ -56,6 +57,10 @@ export interface AttemptOptions {
   backoffBaseMs?: number;
   random?: Random;
   claimNext?: ClaimAhead;
+  /** Failures in a row that open the circuit (the store's default when absent). */
+  breakerThreshold?: number;
+  /** System events on (SPEC §16); off when absent. */
+  alerts?: AlertSettings;
 }
 
 /** What the dispatcher does after a plugin ran: plan with the core, commit with the store. */
@@ -79,7 +84,12 @@ export function finishAttempt(
     nowMs: f.clock.now(),
     newId: idGen(),
   };
-  return f.store.commitAttempt(job, planCompletion(input), { ...TTL, claimNext: opts.claimNext ?? null });
+  return f.store.commitAttempt(job, planCompletion(input), {
+    ...TTL,
+    claimNext: opts.claimNext ?? null,
+    ...(opts.breakerThreshold === undefined ? {} : { breakerThreshold: opts.breakerThreshold }),
+    alerts: opts.alerts ?? null,
+  });
 }
 
 let ids = 0;

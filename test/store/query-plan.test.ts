@@ -8,12 +8,14 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { FakeClock } from "../../src/core/clock.js";
+import { ALERTS_SQL } from "../../src/store/alerts.js";
 import { DASHBOARD_SQL } from "../../src/store/dashboard.js";
 import { DEDUPE_SQL } from "../../src/store/dedupe.js";
 import { openStore } from "../../src/store/index.js";
 import { JOBS_SQL } from "../../src/store/jobs.js";
 import { QUERIES_SQL } from "../../src/store/queries.js";
 import { RETENTION_SQL } from "../../src/store/retention.js";
+import { WHY_LEDGER_SQL } from "../../src/store/why-ledger.js";
 import { tempDir } from "./helpers.js";
 
 const NOW = "2026-01-01T00:00:00.000Z";
@@ -214,6 +216,27 @@ function statementCost(file: string): string {
 const SIZES = (process.env.POSTERN_PLAN_SIZES ?? "1000,100000").split(",").map(Number);
 
 describe("query plans and flat cost (SPEC §15)", () => {
+  it("postern why and the dashboard's plugin page seek one plugin's newest rows by its index", () => {
+    const dir = tempDir();
+    openStore(dir, { clock: new FakeClock() }).close();
+    const db = new Database(path.join(dir, "postern.db"), { readonly: true });
+    try {
+      for (const [sql, params, index] of [
+        [ALERTS_SQL.recentOfPlugin, ["p1", 5], "system_events_plugin"],
+        [WHY_LEDGER_SQL.recent, ["p1", 10], "why_ledger_plugin"],
+      ] as const) {
+        const details = plan(db, sql, [...params]);
+        assert.ok(
+          details.some((d) => new RegExp(`^SEARCH \\w+ USING INDEX ${index} \\(plugin=\\?\\)`).test(d)),
+          `${sql}: ${details}`,
+        );
+        assert.ok(!details.some((d) => d.includes("TEMP B-TREE")), `${sql} sorts: ${details}`);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   for (const rows of SIZES) {
     it(`uses an index for every hot statement at ${rows} rows`, (t) => {
       const dir = tempDir();

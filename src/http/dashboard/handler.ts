@@ -12,6 +12,7 @@ import { isoUtc } from "../../core/clock.js";
 import { describe } from "../../core/errors.js";
 import type { Logger } from "../../log/logger.js";
 import { pluginStatuses, readLiveSet } from "../../status/model.js";
+import { buildWhy } from "../../status/why.js";
 import type { JobStatus } from "../../store/index.js";
 import type { Answer } from "../webhook.js";
 import { assets } from "./assets.js";
@@ -23,6 +24,7 @@ import { JOB_STATUSES, type JobsFilter, jobsFilterForm, jobsMain, PAGE_SIZE } fr
 import { errorPage, type PageInput, page, type Section } from "./layout.js";
 import { overviewMain } from "./overview.js";
 import type { DashboardLabel } from "./paths.js";
+import { pluginMain } from "./plugin.js";
 import { pluginsMain } from "./plugins.js";
 
 /** On every dashboard response, pages and assets alike. */
@@ -92,6 +94,8 @@ export class Dashboard {
           return ok(page({ ...frame("overview"), title: "Overview", main: this.overview(nowMs) }));
         case "/plugins":
           return ok(page({ ...frame("plugins"), title: "Plugins", main: this.plugins(nowMs) }));
+        case "/plugins/:name":
+          return this.plugin(frame("plugins"), path, nowMs);
         case "/jobs":
           return this.jobs(frame("jobs"), search, nowMs);
         case "/jobs/:id":
@@ -193,6 +197,36 @@ export class Dashboard {
     });
   }
 
+  /** `postern why NAME` as a page: the report is buildWhy's, bounded there (a few indexed reads). */
+  private plugin(frame: Omit<PageInput, "title" | "main">, path: string, nowMs: number): Answer {
+    const name = decodedTail(path, "/plugins/");
+    const runtime = this.ctx.runtime();
+    const { config } = runtime;
+    const pc = Object.hasOwn(config.plugins, name) ? config.plugins[name] : undefined;
+    if (pc === undefined) {
+      return fail(
+        404,
+        errorPage({
+          ...frame,
+          title: "No such plugin",
+          code: 404,
+          heading: "No such plugin",
+          detail: html`The config has no plugin named <code>${name.slice(0, MAX_PARAM_CHARS)}</code>. <a href="/plugins">All plugins</a>`,
+        }),
+      );
+    }
+    const report = buildWhy(
+      config,
+      runtime.listings,
+      this.ctx.store,
+      name,
+      nowMs,
+      readLiveSet(this.ctx.store, process.pid),
+    );
+    const main = pluginMain({ nowMs, report, schedule: pc.schedule, timezone: config.service.timezone });
+    return ok(page({ ...frame, title: `Plugin ${name}`, main }));
+  }
+
   private jobs(frame: Omit<PageInput, "title" | "main">, search: string, nowMs: number): Answer {
     const filter = parseJobsFilter(search);
     const pageOf = this.ctx.store.jobPage({ ...filter, limit: PAGE_SIZE });
@@ -213,12 +247,7 @@ export class Dashboard {
   }
 
   private job(frame: Omit<PageInput, "title" | "main">, path: string, nowMs: number): Answer {
-    let id: string;
-    try {
-      id = decodeURIComponent(path.slice("/jobs/".length));
-    } catch {
-      id = "";
-    }
+    const id = decodedTail(path, "/jobs/");
     const store = this.ctx.store;
     const job = id === "" || id.length > MAX_PARAM_CHARS ? null : store.jobSummary(id);
     if (job === null) {
@@ -276,6 +305,15 @@ export function parseJobsFilter(search: string): JobsFilter {
   const before = one("before");
   if (before !== undefined) filter.before = before;
   return filter;
+}
+
+/** The percent-decoded rest of the path after `prefix`; "" when it does not decode. */
+function decodedTail(path: string, prefix: string): string {
+  try {
+    return decodeURIComponent(path.slice(prefix.length));
+  } catch {
+    return "";
+  }
 }
 
 function ok(body: Html): Answer {

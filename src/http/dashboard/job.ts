@@ -7,7 +7,7 @@
 import type { AttemptView, EventSummary, JobSummary, JobTree, TraceNode } from "../../store/index.js";
 import { duration, truncate, utc } from "./format.js";
 import { type Html, html } from "./html.js";
-import { jobLink, statusBadge } from "./parts.js";
+import { jobLink, pluginHref, statusBadge } from "./parts.js";
 
 /** Characters of a stderr excerpt shown per attempt: the end, where the error usually is. */
 export const STDERR_CHARS = 4000;
@@ -104,7 +104,7 @@ export function jobMain(d: JobDetailData): Html {
     html`<dt>${k}</dt><dd>${v === null ? html`<span class="none">–</span>` : v}</dd>`;
   return html`<h1>Job <code id="job-id">${j.id}</code></h1>
 <dl class="fields">
-${field("plugin", html`<a href="/plugins#plugin-${j.plugin}">${j.plugin}</a>`)}
+${field("plugin", html`<a href="${pluginHref(j.plugin)}">${j.plugin}</a>`)}
 ${field("command", j.command)}
 ${field("status", statusBadge(j.status))}
 ${field("attempt", `${j.attempt} of ${j.max_attempts}`)}

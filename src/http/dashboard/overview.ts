@@ -4,7 +4,7 @@ import type { JobSummary } from "../../store/index.js";
 import { type HourBucket, hourChart } from "./chart.js";
 import { duration, utc } from "./format.js";
 import { type Html, html } from "./html.js";
-import { jobLink, statusBadge } from "./parts.js";
+import { jobLink, pluginHref, statusBadge } from "./parts.js";
 
 export interface OverviewData {
   nowMs: number;
@@ -58,7 +58,7 @@ ${
   circuits.length === 0
     ? html`<p class="empty">No open circuits.</p>`
     : html`<table id="open-circuits"><thead><tr><th>plugin</th><th>command</th><th>state</th><th>failures</th><th>opened</th><th>close it now</th></tr></thead><tbody>
-${circuits.map((c) => html`<tr><td><a href="/plugins#plugin-${c.plugin}">${c.plugin}</a></td><td>${c.command}</td><td>${statusBadge(c.state)}</td><td class="num">${c.failures}</td><td>${utc(c.opened_at, d.nowMs)}</td><td><code>${resetCommand(c.plugin, c.command)}</code></td></tr>`)}
+${circuits.map((c) => html`<tr><td><a href="${pluginHref(c.plugin)}">${c.plugin}</a></td><td>${c.command}</td><td>${statusBadge(c.state)}</td><td class="num">${c.failures}</td><td>${utc(c.opened_at, d.nowMs)}</td><td><code>${resetCommand(c.plugin, c.command)}</code></td></tr>`)}
 </tbody></table>`
 }
 </section>
@@ -68,7 +68,7 @@ ${
   unhealthy.length === 0
     ? html`<p class="empty">Every enabled plugin is loaded and healthy.</p>`
     : html`<table id="unhealthy-plugins"><thead><tr><th>plugin</th><th>why</th></tr></thead><tbody>
-${unhealthy.map((p) => html`<tr><td><a href="/plugins#plugin-${p.name}">${p.name}</a></td><td>${p.reason ?? "unknown"}</td></tr>`)}
+${unhealthy.map((p) => html`<tr><td><a href="${pluginHref(p.name)}">${p.name}</a></td><td>${p.reason ?? "unknown"}</td></tr>`)}
 </tbody></table>`
 }
 </section>`;

@@ -6,6 +6,11 @@ export function jobLink(id: string): Html {
   return html`<a class="job" href="/jobs/${encodeURIComponent(id)}" title="${id}"><code>${shortId(id)}</code></a>`;
 }
 
+/** The plugin page (`postern why` in the browser) of a plugin. */
+export function pluginHref(name: string): string {
+  return `/plugins/${encodeURIComponent(name)}`;
+}
+
 const BADGE: Record<string, string> = {
   succeeded: "ok",
   ok: "ok",
@@ -21,6 +26,7 @@ const BADGE: Record<string, string> = {
   unhealthy: "bad",
   disabled: "off",
   paused: "warn",
+  missed: "bad",
 };
 
 export function statusBadge(status: string): Html {

@@ -7,7 +7,7 @@ import type { Schedule } from "../../config/types.js";
 import { type PluginStatus, resetCommand } from "../../status/model.js";
 import { duration, truncate, utc } from "./format.js";
 import { type Html, html } from "./html.js";
-import { statusBadge } from "./parts.js";
+import { pluginHref, statusBadge } from "./parts.js";
 
 export interface PluginsData {
   nowMs: number;
@@ -68,7 +68,7 @@ export function pluginsMain(d: PluginsData): Html {
 ${d.plugins.map((p) => {
   const state = pluginState(p);
   return html`<tr id="plugin-${p.name}" data-plugin="${p.name}">
-<td><a href="/jobs?plugin=${encodeURIComponent(p.name)}">${p.name}</a></td>
+<td><a class="plugin" href="${pluginHref(p.name)}">${p.name}</a> <a class="rel" href="/jobs?plugin=${encodeURIComponent(p.name)}">jobs</a></td>
 <td>${statusBadge(state)}${p.reason ? html`<div class="err">${truncate(p.reason, ERROR_CHARS).text}</div>` : ""}${p.paused ? html`<div class="paused">${p.paused.all ? "paused" : `paused: ${p.paused.commands.join(", ")}`} since ${utc(p.paused.since, d.nowMs)}</div>` : ""}</td>
 <td>${scheduleText(d.schedules[p.name] ?? null, d.timezone)}</td>
 <td>${p.next_run_at === null ? "" : html`${utc(p.next_run_at, d.nowMs)}<br>`}<span class="why">${p.next_run_reason}</span></td>
