@@ -161,6 +161,12 @@ export function resetCommand(plugin: string, command: string): string {
   return `postern reset ${plugin} --command ${command}`;
 }
 
+/** The running daemon's live set, if a daemon runs on this state directory (`postern why`, status). */
+export function runningLiveSet(stateDir: string, store: Store): LiveSet | null {
+  const pid = runningDaemonPid(stateDir);
+  return pid === null ? null : readLiveSet(store, pid);
+}
+
 /** The live set published by the daemon with this pid, or null (another daemon's, or none). */
 export function readLiveSet(store: Store, pid: number): LiveSet | null {
   const live = store.getMeta<LiveSet>(LIVE_META_KEY);

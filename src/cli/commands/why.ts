@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { PosternError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
+import { runningLiveSet } from "../../status/model.js";
 import { buildWhy, type WhyReport } from "../../status/why.js";
 import { listPlugins, requireConfig } from "../config-file.js";
 import { withReadStore } from "../database.js";
@@ -29,7 +30,9 @@ export function registerWhy(program: Command): void {
       const report = withReadStore(
         config,
         () => buildWhy(config, listings, null, plugin, now),
-        (store) => buildWhy(config, listings, store, plugin, now),
+        // The running daemon's view of its plugins' health, as `status` and the dashboard show it.
+        (store) =>
+          buildWhy(config, listings, store, plugin, now, runningLiveSet(config.service.state_dir, store)),
       );
       if (opts.json) printJson(report);
       else printLine(renderWhy(report, now));
