@@ -164,3 +164,13 @@ export async function seedJobs(d: DashDaemon): Promise<SeededJobs> {
   await d.settled(dead, "dead");
   return { poll, child, dead };
 }
+
+/**
+ * How many distinct clock hours the jobs in this status finished in: the overview's chart has a
+ * bar per hour, so jobs that finish either side of a full hour make two bars, not one.
+ */
+export async function finishedHours(d: DashDaemon, status: "succeeded" | "dead"): Promise<number> {
+  const r = await cliAsync(["jobs", "list", "--status", status, "--json", "--config", d.config], d.env);
+  const jobs = JSON.parse(r.stdout) as { completed_at: string | null }[];
+  return new Set(jobs.map((j) => Math.floor(Date.parse(j.completed_at ?? "") / 3_600_000))).size;
+}

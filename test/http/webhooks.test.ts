@@ -423,7 +423,8 @@ describe("webhooks, end to end", () => {
     for (let i = 0; i < 6; i++) {
       const sent = performance.timeOrigin + performance.now();
       const jobId = accepted(await github(w.port, { round: i }));
-      await w.daemon.waitForJob(jobId, "succeeded");
+      // Round 0 waits behind the backlog, which on a loaded machine drains at a few jobs a second.
+      await w.daemon.waitForJob(jobId, "succeeded", i === 0 ? 180_000 : undefined);
       if (i > 0) latencies.push(w.received(jobId).started_ms - sent);
     }
     latencies.sort((a, b) => a - b);
