@@ -1,10 +1,12 @@
 // Issue 21 item 2, experiment: does the process that forks plugins need to be the big one?
 //
-// A parent the size of the daemon (ballast to --rss MB) runs N no-op plugin jobs serially, two ways:
+// A parent the size of the daemon (ballast to --rss MB) runs N no-op plugin jobs serially, three ways:
 //   direct   spawn() in the parent (what the daemon does): the fork copies the parent's page
 //            tables and runs synchronously on its event loop, until the child has exec'd;
 //   spawner  a small long-lived Node child (spawner-child.mjs) forks the plugin and relays its
-//            stdio and exit over the IPC channel; the parent's loop only sends and receives messages.
+//            stdio and exit over the IPC channel; the parent's loop only sends and receives messages;
+//   worker   a worker thread of the parent calls spawn() and relays by postMessage: the fork is
+//            still the big process's, but it blocks the worker's loop, not the main one.
 // Meanwhile an HTTP server in the parent answers a client process that sends requests back to
 // back over 4 keep-alive connections (the listener's stand-in: what the parent's loop still
 // serves while it dispatches); each way runs once without that load and once with it. Reported per
@@ -16,6 +18,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -73,6 +76,38 @@ function viaSpawner() {
     const id = nextId++;
     pending.set(id, { out: "", resolve, reject });
     spawner.send({ id, file: binary, cwd: "/tmp", env, input });
+  });
+}
+
+let worker = null;
+function viaWorker() {
+  if (worker === null) {
+    worker = new Worker(
+      `const { parentPort } = require("node:worker_threads");
+       const { spawn } = require("node:child_process");
+       parentPort.on("message", (m) => {
+         const child = spawn(m.file, [], { cwd: m.cwd, env: m.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+         const out = [];
+         child.stdout.on("data", (c) => out.push(c));
+         child.stderr.resume();
+         child.on("error", (e) => parentPort.postMessage({ id: m.id, error: e.code }));
+         child.on("close", () => parentPort.postMessage({ id: m.id, out: Buffer.concat(out).toString() }));
+         child.stdin.on("error", () => {});
+         child.stdin.end(m.input);
+       });`,
+      { eval: true },
+    );
+    worker.on("message", (m) => {
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (m.error) p.reject(new Error(m.error));
+      else p.resolve(JSON.parse(m.out));
+    });
+  }
+  return new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { out: "", resolve, reject });
+    worker.postMessage({ id, file: binary, cwd: "/tmp", env, input });
   });
 }
 
@@ -139,18 +174,16 @@ async function idleListener() {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = {
-  direct: [],
-  spawner: [],
-  direct_with_listener_load: [],
-  spawner_with_listener_load: [],
-  idle: [],
-};
+const ways = { direct, spawner: viaSpawner, worker: viaWorker };
+const results = { idle: [] };
 for (let r = 0; r < rounds; r++) {
-  results.direct.push(await measure(direct, { load: false }));
-  results.spawner.push(await measure(viaSpawner, { load: false }));
-  results.direct_with_listener_load.push(await measure(direct, { load: true }));
-  results.spawner_with_listener_load.push(await measure(viaSpawner, { load: true }));
+  for (const [way, run] of Object.entries(ways)) {
+    for (const load of [false, true]) {
+      const key = load ? `${way}_with_listener_load` : way;
+      results[key] ??= [];
+      results[key].push(await measure(run, { load }));
+    }
+  }
   results.idle.push(await idleListener());
 }
 const summary = (rs) =>
@@ -162,10 +195,11 @@ console.log(
       jobs_per_round: jobs,
       rounds,
       listener_req_per_s_idle: Number(median(results.idle).toFixed(0)),
-      direct: summary(results.direct),
-      spawner: summary(results.spawner),
-      direct_with_listener_load: summary(results.direct_with_listener_load),
-      spawner_with_listener_load: summary(results.spawner_with_listener_load),
+      ...Object.fromEntries(
+        Object.entries(results)
+          .filter(([k]) => k !== "idle")
+          .map(([k, rs]) => [k, summary(rs)]),
+      ),
       rounds_detail: results,
     },
     null,
@@ -174,5 +208,6 @@ console.log(
 );
 client.send("stop");
 spawner?.disconnect();
+await worker?.terminate();
 server.close();
 server.closeAllConnections();
