@@ -3,6 +3,7 @@
  * Each method is one transaction (or one read); the logic lives in the per-concern modules.
  */
 
+import type { Statement } from "better-sqlite3";
 import type { BreakerEvent } from "../core/breaker.js";
 import { isoUtc } from "../core/clock.js";
 import type { CompletionPlan } from "../core/completion.js";
@@ -65,6 +66,8 @@ export class Store {
   private readonly queries: Queries;
   private readonly retention: Retention;
   private readonly meta: MetaTable;
+  /** recordSpawn's durability switch, prepared at its first use (a read-only store never needs it). */
+  private synchronousPragmas: { normal: Statement; full: Statement } | null = null;
 
   constructor(
     private readonly ctx: StoreConnection,
@@ -163,13 +166,17 @@ export class Store {
    * (docs/performance.md); every other commit keeps FULL.
    */
   recordSpawn(jobId: string, pgid: number, startTime: string | null): void {
-    const db = this.ctx.db;
-    db.pragma("synchronous = NORMAL");
+    // Prepared once: `db.pragma()` parses its statement on every call, twice per job here.
+    this.synchronousPragmas ??= {
+      normal: this.ctx.db.prepare("PRAGMA synchronous = NORMAL"),
+      full: this.ctx.db.prepare("PRAGMA synchronous = FULL"),
+    };
+    this.synchronousPragmas.normal.run();
     let recorded: boolean;
     try {
       recorded = this.ctx.jobs.recordSpawn(jobId, pgid, startTime);
     } finally {
-      db.pragma("synchronous = FULL");
+      this.synchronousPragmas.full.run();
     }
     if (!recorded) {
       throw new PosternError("job_not_running", `job ${jobId} is not running; spawn not recorded`);
