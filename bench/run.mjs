@@ -62,7 +62,7 @@ const tmp = mkdtempSync(join(tmpdir(), "postern-bench-"));
 const started = performance.now();
 log(describeMachine(machine));
 log(
-  `mode: ${values.quick ? "quick (rough numbers)" : "full"}${values.profile ? ", profiling" : ""}; figures: ${only.join(", ")}\n`,
+  `mode: ${values.quick ? "quick (rough numbers)" : "full"}${values.profile ? ", profiling" : ""}; figures: ${only.join(", ")}${process.env.POSTERN_BENCH_NODE_ARGS ? `; daemon node flags: ${process.env.POSTERN_BENCH_NODE_ARGS}` : ""}\n`,
 );
 
 const rows = [];

@@ -44,10 +44,17 @@ export function writeConfig(dir, opts) {
 /**
  * Starts `postern start --config FILE`. bin/postern is a node script, so the child's pid is the
  * daemon itself (RSS and CPU read from /proc are the daemon's). `nodeArgs` (e.g. --cpu-prof)
- * run it through this node explicitly instead. Resolves once the log names the port.
+ * run it through this node explicitly instead (so do POSTERN_BENCH_NODE_ARGS). Resolves once the log
+ * names the port.
  */
-export async function startDaemon(configFile, { logFile, nodeArgs = [], env = {}, waitPort = true } = {}) {
+export async function startDaemon(
+  configFile,
+  { logFile, nodeArgs: figureArgs = [], env = {}, waitPort = true } = {},
+) {
   const log = logFile ?? join(configFile, "..", "postern.log");
+  // POSTERN_BENCH_NODE_ARGS (space-separated): node flags for every daemon of the run, to measure
+  // one (e.g. --max-semi-space-size=2, as the service unit sets it) against the same run's baseline.
+  const nodeArgs = [...(process.env.POSTERN_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean), ...figureArgs];
   const [cmd, args] =
     nodeArgs.length > 0
       ? [process.execPath, [...nodeArgs, posternBin, "start", "--config", configFile]]

@@ -2,10 +2,10 @@
  * The `postern` command line. Exit codes (docs/jobs.md, "The operator commands"): 0 success, 1 failure, 2 usage error.
  * Expected failures are PosternErrors and print a message for people, never a stack trace.
  */
-import { Command, CommanderError } from "commander";
+import type { Command } from "commander";
 import { PosternError } from "../core/errors.js";
 import { VERSION } from "../version.js";
-import { commandWord, helpAfterCommand } from "./command-word.js";
+import { commandWord, helpAfterCommand, plainStartArgs } from "./command-word.js";
 import { printError, printProblems } from "./output.js";
 
 type Register = (program: Command) => void;
@@ -39,6 +39,7 @@ const COMMANDS: [string, () => Promise<Register>][] = [
 ];
 
 async function buildProgram(argv: string[]): Promise<Command> {
+  const { Command } = await import("commander");
   const program = new Command("postern")
     .description("Postern: a small self-hosted personal integration gateway")
     .version(VERSION, "-V, --version")
@@ -59,6 +60,18 @@ async function buildProgram(argv: string[]): Promise<Command> {
 
 async function main(rawArgv: string[]): Promise<number> {
   const argv = helpAfterCommand(rawArgv);
+  // The daemon's usual command line skips commander (and its load: docs/performance.md).
+  const plain = plainStartArgs(argv);
+  if (plain !== null) {
+    try {
+      await (await import("./commands/start.js")).runStart(plain);
+    } catch (e) {
+      if (e instanceof PosternError) return reportPosternError(e);
+      throw e;
+    }
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  }
+  const { CommanderError } = await import("commander");
   const program = await buildProgram(argv);
   for (const cmd of [...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
   try {
@@ -69,15 +82,17 @@ async function main(rawArgv: string[]): Promise<number> {
       if (e.code === "commander.help") return 0;
       return 2;
     }
-    if (e instanceof PosternError) {
-      printError(e.message);
-      printProblems(e.problems);
-      return e.exitCode;
-    }
+    if (e instanceof PosternError) return reportPosternError(e);
     throw e;
   }
   // Commands report failure by setting process.exitCode (see output.ts `fail`).
   return typeof process.exitCode === "number" ? process.exitCode : 0;
+}
+
+function reportPosternError(e: PosternError): number {
+  printError(e.message);
+  printProblems(e.problems);
+  return e.exitCode;
 }
 
 // `postern jobs list --json | head`: the reader went away; as for any Unix tool that is the end

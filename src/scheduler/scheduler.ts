@@ -126,11 +126,14 @@ export class Scheduler implements Service {
     this.flushAlerts(rt, nowMs);
     this.checkHeartbeats(rt, nowMs);
     const report: TickReport = { at: isoUtc(nowMs), enqueued: [], skipped: [], wakeAt: null };
-    const zone = resolveZone(rt.config.service.timezone);
+    // Resolved only when some plugin has a schedule: naming the host's zone ("local") is the
+    // daemon's first use of Intl, which maps ICU's zone and locale data (~6 MB of RSS) for good.
+    let zone: string | null = null;
     const scheduled = new Set<string>();
     for (const [plugin, pc] of Object.entries(rt.config.plugins)) {
       if (pc.schedule === null) continue;
       scheduled.add(plugin);
+      zone ??= resolveZone(rt.config.service.timezone);
       try {
         const plan = { store: this.ctx.store, random: this.ctx.random, log: this.log, nowMs, zone };
         const row = currentPlan(plan, plugin, pc.schedule);

@@ -11,6 +11,9 @@ import { loadConfig } from "../../config/index.js";
 import { configPath, xdgStateDir } from "../config-file.js";
 import { printLine } from "../output.js";
 
+/** Node flags for the daemon under a service manager (contrib/postern.service sets the same). */
+export const DAEMON_NODE_OPTIONS = "--max-semi-space-size=2";
+
 const BIN = fileURLToPath(new URL("../../../../bin/postern", import.meta.url));
 
 /** systemd splits ExecStart= on spaces and expands %: quote and escape what it would misread. */
@@ -56,6 +59,9 @@ export function systemdUnit(u: UnitInput): string {
     "[Service]",
     "Type=simple",
     ...(!u.user && u.account !== null ? [`User=${u.account}`] : []),
+    // A young generation of at most 2 × 2 MB (V8's default grows to 2 × 8 MB and keeps it):
+    // ~8 MB less idle RSS and a lower peak under load, no measured cost (docs/performance.md).
+    `Environment=NODE_OPTIONS=${DAEMON_NODE_OPTIONS}`,
     // Secrets for ${VAR} interpolation (mode 0600), never in the unit or the YAML.
     `EnvironmentFile=-${unitArg(join(dirname(u.config), "env"))}`,
     `ExecStartPre=${start} config check ${cfg}`,

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { PosternError } from "../../core/errors.js";
 import { Daemon } from "../../daemon/daemon.js";
-import { createLogger, type LogFormat } from "../../log/logger.js";
+import { createLogger } from "../../log/logger.js";
 import { configPath } from "../config-file.js";
 
 interface StartOptions {
@@ -15,24 +15,29 @@ export function registerStart(program: Command): void {
     .description("run the daemon in the foreground (logs: JSON lines on stdout)")
     .option("--log-format <format>", "json (default) or pretty (for a person at a terminal)", "json")
     .action(async (opts: StartOptions, cmd: Command) => {
-      const format = opts.logFormat;
-      if (format !== "json" && format !== "pretty") {
-        throw new PosternError("usage", `--log-format must be json or pretty, not "${format}"`, {
-          exitCode: 2,
-        });
-      }
-      const file = configPath(cmd.optsWithGlobals());
-      const killGraceMs = numberFromEnv("POSTERN_KILL_GRACE_MS");
-      const daemon = new Daemon({
-        configFile: file,
-        env: process.env,
-        createLog: (level) => createLogger({ level, format: format as LogFormat }),
-        runLimits: killGraceMs === null ? {} : { killGraceMs },
-        lockRecheckMs: numberFromEnv("POSTERN_LOCK_RECHECK_MS") ?? undefined,
-        externalCheckIntervalMs: numberFromEnv("POSTERN_EXTERNAL_CHECK_MS") ?? undefined,
-      });
-      await runUntilSignalled(daemon);
+      await runStart({ config: cmd.optsWithGlobals().config, logFormat: opts.logFormat ?? "json" });
     });
+}
+
+/** The daemon in the foreground; from commander's action or straight from main (plainStartArgs). */
+export async function runStart(args: { config?: string; logFormat: string }): Promise<void> {
+  const format = args.logFormat;
+  if (format !== "json" && format !== "pretty") {
+    throw new PosternError("usage", `--log-format must be json or pretty, not "${format}"`, {
+      exitCode: 2,
+    });
+  }
+  const file = configPath({ config: args.config });
+  const killGraceMs = numberFromEnv("POSTERN_KILL_GRACE_MS");
+  const daemon = new Daemon({
+    configFile: file,
+    env: process.env,
+    createLog: (level) => createLogger({ level, format }),
+    runLimits: killGraceMs === null ? {} : { killGraceMs },
+    lockRecheckMs: numberFromEnv("POSTERN_LOCK_RECHECK_MS") ?? undefined,
+    externalCheckIntervalMs: numberFromEnv("POSTERN_EXTERNAL_CHECK_MS") ?? undefined,
+  });
+  await runUntilSignalled(daemon);
 }
 
 /**
