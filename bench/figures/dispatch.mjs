@@ -18,7 +18,8 @@ import { deliveryBody } from "../lib/signed.mjs";
 import { mean, median, round } from "../lib/stats.mjs";
 
 export const name = "dispatch";
-export const TARGET = 0.8;
+/** Issue 21 (V1.1); V1 asked for 0.8. */
+export const TARGET = 0.85;
 const WARMUP = 0.05;
 
 /** The event a webhook delivery becomes (what the daemon hands the plugin in `event`). */
@@ -199,7 +200,7 @@ export async function run(ctx) {
         postern: round(postern, 0),
         baseline: round(baseline, 0),
         ratio: round(ratio),
-        target: `>= ${TARGET}`,
+        target: `>= ${TARGET} (V1: 0.8)`,
         pass: ratio >= TARGET,
       },
     ],
