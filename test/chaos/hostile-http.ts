@@ -727,16 +727,22 @@ ${PRESETS.map((p) => `    - { path: /hook/p-${p}, plugin: ok, provider: ${p}, se
 
   // Correctly signed JSON nested past the 128-level limit (src/core/json-depth.ts): refused as a
   // client error, never a 500 (the sender would retry forever) and never queued. 100,000 levels
-  // is 200 KB, under CAP; 4,100 is about where JSON.stringify used to run out of stack.
-  const deepJson = new Tally("deep JSON", "correctly signed JSON bodies nested 129 to 100,000 levels", [
-    "400",
-  ]);
+  // of arrays is 200 KB, under CAP; 4,100 is about where JSON.stringify used to run out of stack.
+  // An object level is 6 bytes, so objects stop at 40,000 levels (240 KB): 100,000 of them would
+  // be 600 KB, over CAP, and rightly refused as too large (413) before anyone parses it.
+  const deepJson = new Tally(
+    "deep JSON",
+    "correctly signed JSON bodies nested 129 to 100,000 levels, all under the body cap",
+    ["400"],
+  );
   const depths = [129, 1_000, 4_100, 20_000, 100_000];
   const deepRun = loop(1, n(4), hostile, async (i) => {
-    const depth = depths[i % depths.length] as number;
-    const open = i % 2 === 0 ? "[" : '{"a":';
-    const close = i % 2 === 0 ? "]" : "}";
+    const arrays = i % 2 === 0;
+    const depth = Math.min(depths[i % depths.length] as number, arrays ? Number.POSITIVE_INFINITY : 40_000);
+    const open = arrays ? "[" : '{"a":';
+    const close = arrays ? "]" : "}";
     const body = `${open.repeat(depth)}1${close.repeat(depth)}`;
+    if (body.length > CAP) throw new Error(`deep JSON: a ${body.length} B body is over the ${CAP} B cap`);
     const r = await httpRequest(port, {
       path: PATH,
       body,
