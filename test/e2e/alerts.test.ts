@@ -467,6 +467,11 @@ describe("postern why explains each state, end to end (SPEC §16, §19)", () => 
   it("normal: the last run succeeded, the next is an interval later, nothing skipped", async () => {
     const polled = await daemon.waitFor(enqueued("steady"));
     await daemon.waitForJob(String(polled["job_id"]), "succeeded");
+    // The next run is planned at the tick after the success, not with it.
+    await daemon.waitFor(
+      (l) =>
+        l["plugin"] === "steady" && /^next run of steady planned for \S+ \(poll succeeded\)/.test(l.message),
+    );
     const { text, json } = why(env.file, "steady");
     assert.match(
       text,
