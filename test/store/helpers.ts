@@ -51,7 +51,7 @@ export function enqueue(store: Store, plugin: string, over: Record<string, unkno
 export { failed, ok } from "../helpers/attempts.js";
 
 export interface AttemptOptions {
-  routes?: RouteRule[];
+  routes?: readonly RouteRule[];
   enabled?: string[];
   maxRouteDepth?: number;
   backoffBaseMs?: number;

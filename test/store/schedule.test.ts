@@ -2,44 +2,18 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { sequenceRandom } from "../../src/core/clock.js";
-import { planCompletion } from "../../src/core/completion.js";
 import type { Outcome } from "../../src/core/outcome.js";
 import { migrations, openStore } from "../../src/store/index.js";
 import { migrate } from "../../src/store/migrations.js";
-import { runRecord } from "../helpers/attempts.js";
-import {
-  claim,
-  DAY,
-  enqueue,
-  type Fixture,
-  failed,
-  finishAttempt,
-  fixture,
-  idGen,
-  ok,
-  TTL,
-  tempDir,
-} from "./helpers.js";
+import { claim, DAY, enqueue, type Fixture, failed, finishAttempt, fixture, ok, tempDir } from "./helpers.js";
 
-/** Like finishAttempt, but with the plugin's breaker threshold, as the daemon commits. */
+/** The next job's attempt, committed with the plugin's breaker threshold, as the daemon commits. */
 function commit(f: Fixture, outcome: Outcome, threshold = 3) {
-  const job = claim(f);
-  const plan = planCompletion({
-    job: { ...job, route_depth: 0 },
-    outcome,
-    run: runRecord(f.clock.now()),
-    state: {},
-    routes: [],
-    enabledPlugins: new Set(),
-    maxAttemptsFor: () => 1,
-    maxRouteDepth: 8,
+  return finishAttempt(f, claim(f), outcome, {
+    breakerThreshold: threshold,
     backoffBaseMs: 1000,
-    random: sequenceRandom([0]),
-    nowMs: f.clock.now(),
-    newId: idGen(),
+    enabled: [],
   });
-  return f.store.commitAttempt(job, plan, { ...TTL, breakerThreshold: threshold });
 }
 
 const row = (f: Fixture, command = "poll") => f.store.breaker("a", command);

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { sequenceRandom } from "../../src/core/clock.js";
-import { planCompletion } from "../../src/core/completion.js";
 import type { AlertSettings } from "../../src/core/system-events.js";
 import type { ClaimedJob, Store } from "../../src/store/index.js";
-import { runRecord } from "../helpers/attempts.js";
-import { enqueue, type Fixture, failed, fixture, idGen, ok, TTL } from "./helpers.js";
+import { enqueue, type Fixture, failed, finishAttempt, fixture, idGen, ok } from "./helpers.js";
 
 /** The next job of anything but notify (whose routed jobs queue up behind). */
 function claim(f: Fixture, excludePlugins = ["notify"]): ClaimedJob {
@@ -35,21 +32,13 @@ function settings(routes = NOTIFY_ROUTES): AlertSettings {
 
 /** One attempt of `job` with `outcome`, committed with system events on (threshold 3). */
 function commit(f: Fixture, job: ClaimedJob, outcome: ReturnType<typeof ok>, alerts = settings()) {
-  const plan = planCompletion({
-    job: { ...job, route_depth: job.internal.route_depth },
-    outcome,
-    run: runRecord(f.clock.now(), { exitCode: outcome.status === "succeeded" ? 0 : 1 }),
-    state: f.store.getState(job.plugin),
+  return finishAttempt(f, job, outcome, {
     routes: alerts.routes,
-    enabledPlugins: alerts.enabledPlugins,
-    maxAttemptsFor: () => 4,
-    maxRouteDepth: 8,
+    enabled: [...alerts.enabledPlugins],
     backoffBaseMs: 1000,
-    random: sequenceRandom([0]),
-    nowMs: f.clock.now(),
-    newId: idGen(),
+    breakerThreshold: 3,
+    alerts,
   });
-  return f.store.commitAttempt(job, plan, { ...TTL, breakerThreshold: 3, alerts });
 }
 
 function notifyJobs(store: Store) {
@@ -216,22 +205,7 @@ describe("system events commit with their cause (SPEC §16, §6.5)", () => {
     // Crash recovery counted failures without a threshold: the tick opens the circuit.
     for (let i = 0; i < 3; i++) {
       enqueue(f.store, "a", { maxAttempts: 1 });
-      const job = claim(f);
-      const plan = planCompletion({
-        job: { ...job, route_depth: 0 },
-        outcome: failed("x", false),
-        run: runRecord(f.clock.now()),
-        state: {},
-        routes: [],
-        enabledPlugins: new Set(),
-        maxAttemptsFor: () => 1,
-        maxRouteDepth: 8,
-        backoffBaseMs: 1,
-        random: sequenceRandom([0]),
-        nowMs: f.clock.now(),
-        newId: idGen(),
-      });
-      f.store.commitAttempt(job, plan, TTL);
+      finishAttempt(f, claim(f), failed("x", false), { backoffBaseMs: 1, enabled: [] });
     }
     const t = f.store.stepBreaker(
       "a",
