@@ -161,6 +161,23 @@ export function resetCommand(plugin: string, command: string): string {
   return `postern reset ${plugin} --command ${command}`;
 }
 
+/** A plugin's one-word state, in one order for status, `why` and the dashboard: a plugin that could
+ * not be loaded says so before anything else, then disabled, paused (whole plugin), unhealthy. */
+export type PluginState = "refused" | "disabled" | "paused" | "unhealthy" | "init pending" | "ok";
+
+export function pluginState(p: {
+  loaded: boolean;
+  enabled: boolean;
+  healthy: boolean | null;
+  paused: PauseView | null;
+}): PluginState {
+  if (!p.loaded) return "refused";
+  if (!p.enabled) return "disabled";
+  if (p.paused?.all) return "paused";
+  if (p.healthy === false) return "unhealthy";
+  return p.healthy === null ? "init pending" : "ok";
+}
+
 /** The running daemon's live set, if a daemon runs on this state directory (`postern why`, status). */
 export function runningLiveSet(stateDir: string, store: Store): LiveSet | null {
   const pid = runningDaemonPid(stateDir);

@@ -10,7 +10,9 @@ import type { PluginListing } from "../../plugins/types.js";
 import {
   buildStatus,
   buildStatusWithoutConfig,
+  type PluginState,
   type PluginStatus,
+  pluginState,
   resetCommand,
   type StatusReport,
 } from "../../status/model.js";
@@ -77,7 +79,7 @@ function renderStatus(r: StatusReport, now: number): string {
   lines.push("");
   const rows = r.plugins.map((p) => [
     p.name,
-    pluginState(p),
+    STATUS_WORDS[pluginState(p)],
     p.next_run_at ? `${relative(p.next_run_at, now)} (${p.next_run_reason})` : p.next_run_reason,
     relative(p.last_success_at, now),
     relative(p.last_failure_at, now),
@@ -114,13 +116,15 @@ function renderStatus(r: StatusReport, now: number): string {
   return lines.join("\n");
 }
 
-function pluginState(p: PluginStatus): string {
-  if (!p.loaded) return "refused";
-  if (!p.enabled) return "disabled";
-  if (p.paused?.all) return "PAUSED";
-  if (p.healthy === false) return "UNHEALTHY";
-  return p.healthy === null ? "loaded (init pending)" : "ok";
-}
+/** The shared state word, as status has always printed it (upper case where it needs a look). */
+const STATUS_WORDS: Record<PluginState, string> = {
+  refused: "refused",
+  disabled: "disabled",
+  paused: "PAUSED",
+  unhealthy: "UNHEALTHY",
+  "init pending": "loaded (init pending)",
+  ok: "ok",
+};
 
 function pausedText(p: NonNullable<PluginStatus["paused"]>): string {
   const what = p.all ? "paused" : `${p.commands.join(", ")} paused`;

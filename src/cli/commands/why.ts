@@ -41,10 +41,11 @@ export function registerWhy(program: Command): void {
 
 export function renderWhy(r: WhyReport, now: number): string {
   const out: string[] = [];
-  const health = !r.enabled
-    ? "disabled"
-    : !r.loaded
-      ? `not loaded${r.reason ? `: ${r.reason}` : ""}`
+  // The order of pluginState (status/model.ts), in why's words.
+  const health = !r.loaded
+    ? `not loaded${r.reason ? `: ${r.reason}` : ""}`
+    : !r.enabled
+      ? "disabled"
       : r.healthy === false
         ? `unhealthy${r.reason ? `: ${r.reason}` : ""}`
         : "enabled, healthy";

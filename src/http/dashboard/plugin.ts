@@ -4,7 +4,7 @@
  * reads; this file only lays it out. Every value goes through the escaping template.
  */
 import type { Schedule } from "../../config/types.js";
-import { resetCommand } from "../../status/model.js";
+import { pluginState, resetCommand } from "../../status/model.js";
 import type { WhyReport } from "../../status/why.js";
 import { duration, truncate, utc } from "./format.js";
 import { type Html, html } from "./html.js";
@@ -21,15 +21,6 @@ export interface PluginPageData {
 }
 
 const ERROR_CHARS = 300;
-
-/** The same words as the first line of `postern why`, as a badge. */
-export function reportState(r: WhyReport): string {
-  if (!r.enabled) return "disabled";
-  if (!r.loaded) return "refused";
-  if (r.paused?.all) return "paused";
-  if (r.healthy === false) return "unhealthy";
-  return r.healthy === null ? "init pending" : "ok";
-}
 
 function errorText(text: string | null): Html | string {
   if (text === null) return "";
@@ -140,7 +131,7 @@ ${[...r.webhook_rejections]
 
 export function pluginMain(d: PluginPageData): Html {
   const r = d.report;
-  const state = reportState(r);
+  const state = pluginState(r);
   return html`<h1>Plugin <code id="plugin-name">${r.plugin}</code></h1>
 <dl class="fields" id="why-summary">
 <dt>state</dt><dd>${statusBadge(state)}${r.reason ? html`<div class="err">${errorText(r.reason)}</div>` : ""}${pausedLine(r, d.nowMs)}</dd>

@@ -4,7 +4,7 @@
  * or `env` (they hold secrets).
  */
 import type { Schedule } from "../../config/types.js";
-import { type PluginStatus, resetCommand } from "../../status/model.js";
+import { type PluginStatus, pluginState, resetCommand } from "../../status/model.js";
 import { duration, truncate, utc } from "./format.js";
 import { type Html, html } from "./html.js";
 import { pluginHref, statusBadge } from "./parts.js";
@@ -19,14 +19,6 @@ export interface PluginsData {
 }
 
 const ERROR_CHARS = 300;
-
-export function pluginState(p: PluginStatus): string {
-  if (!p.loaded) return "refused";
-  if (!p.enabled) return "disabled";
-  if (p.paused?.all) return "paused";
-  if (p.healthy === false) return "unhealthy";
-  return p.healthy === null ? "init pending" : "ok";
-}
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
